@@ -1,0 +1,59 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { z } from 'zod';
+import { env, loadEnv } from '../config/load-env';
+import { NestLoggerBridge } from '../logging/nest-logger';
+import { SERVICE_LOGGER } from '../observability.tokens';
+import type { ServiceLogger } from '../logging/service-logger';
+import type { TracingHandle } from '../tracing/start-tracing';
+
+export interface StartServiceOptions {
+  serviceName: string;
+  defaultPort: number;
+  tracing: TracingHandle;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes?: number;
+}
+
+/** Fastify settings every service shares: bounded bodies and timeouts, no Fastify logger (ours logs). */
+export function createFastifyAdapter(options: { bodyLimitBytes?: number; trustProxy?: boolean } = {}): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    keepAliveTimeout: 65_000,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+  });
+}
+
+/** Creates the Nest application on Fastify, listens, and shuts down cleanly on SIGTERM/SIGINT. */
+export async function startService(appModule: Type<unknown>, options: StartServiceOptions): Promise<INestApplication> {
+  const settings = loadEnv({
+    PORT: env.port(options.defaultPort),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    TRUST_PROXY: env.boolean(false),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    appModule,
+    createFastifyAdapter({ bodyLimitBytes: options.bodyLimitBytes, trustProxy: settings.TRUST_PROXY }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(NestLoggerBridge));
+  app.enableShutdownHooks();
+  const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
+
+  await app.listen(settings.PORT, settings.HOST);
+  logger.info({ port: settings.PORT, host: settings.HOST, tracing: options.tracing.enabled }, `${options.serviceName} listening on ${settings.HOST}:${settings.PORT}`);
+
+  const stop = async (signal: string): Promise<void> => {
+    logger.info({ signal }, `${options.serviceName} shutting down`);
+    await app.close();
+    await options.tracing.shutdown().catch(() => undefined);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  return app;
+}

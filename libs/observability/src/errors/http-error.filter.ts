@@ -1,0 +1,86 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Inject, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequestContext } from '../context/request-context';
+import { requestContextOf } from '../http/request-lifecycle';
+import { SERVICE_LOGGER } from '../observability.tokens';
+import type { ServiceLogger } from '../logging/service-logger';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  request_id: string | undefined;
+  details?: string[];
+}
+
+/**
+ * Every error leaves the service in one shape. Client errors say what was wrong; anything unexpected
+ * becomes a 500 whose body reveals nothing, while the log line keeps the stack.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(@Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const requestId = requestContextOf(request)?.requestId ?? RequestContext.current()?.requestId;
+    const body = toErrorBody(exception, requestId);
+
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        {
+          log_type: 'error',
+          error: exception instanceof Error ? exception : { message: String(exception) },
+          status_code: body.statusCode,
+          method: request.method,
+          route: request.routeOptions?.url ?? 'unmatched',
+        },
+        exception instanceof Error ? exception.message : 'Unexpected error',
+      );
+    }
+    if (reply.sent) return;
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
+
+export function toErrorBody(exception: unknown, requestId: string | undefined): ErrorBody {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const fallbackError = HttpStatus[statusCode]?.replace(/_/g, ' ').toLowerCase() ?? 'error';
+    if (typeof response === 'string') {
+      return { statusCode, error: capitalise(fallbackError), message: response, request_id: requestId };
+    }
+    const { message, error } = response as { message?: string | string[]; error?: string };
+    const details = Array.isArray(message) ? message : undefined;
+    return {
+      statusCode,
+      error: error ?? capitalise(fallbackError),
+      message: details ? details.join('; ') : String(message ?? exception.message),
+      request_id: requestId,
+      ...(details ? { details } : {}),
+    };
+  }
+  const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    // Fastify's own client errors (malformed JSON, body too large, unsupported media type).
+    return {
+      statusCode: fastifyStatus,
+      error: capitalise(HttpStatus[fastifyStatus]?.replace(/_/g, ' ').toLowerCase() ?? 'bad request'),
+      message: (exception as Error).message,
+      request_id: requestId,
+    };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'Internal Server Error',
+    message: 'An unexpected error occurred. Quote the request_id when reporting it.',
+    request_id: requestId,
+  };
+}
+
+function capitalise(words: string): string {
+  return words.replace(/\b\w/g, (c) => c.toUpperCase());
+}

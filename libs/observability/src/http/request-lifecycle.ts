@@ -1,0 +1,143 @@
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { Histogram } from 'prom-client';
+import { RequestContext, type RequestContextData } from '../context/request-context';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../context/request-id';
+import type { ServiceLogger } from '../logging/service-logger';
+import type { HttpServerLabels } from '../metrics/http-metrics';
+import { extractTraceContext } from '../tracing/propagation';
+
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Routes that probes and scrapers call all day: they are served, but kept out of SLO metrics and traces. */
+const OPERATIONAL_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
+
+interface RequestState {
+  startedAt: bigint;
+  route: string;
+  operational: boolean;
+  span: Span | undefined;
+  otelContext: Context;
+  context: RequestContextData;
+}
+
+const kState = Symbol('observability.request');
+type ObservedRequest = FastifyRequest & { [kState]?: RequestState };
+
+export function requestContextOf(request: FastifyRequest): RequestContextData | undefined {
+  return (request as ObservedRequest)[kState]?.context;
+}
+
+export interface RequestLifecycleDependencies {
+  logger: ServiceLogger;
+  histogram: Histogram<HttpServerLabels>;
+  tracer: Tracer;
+}
+
+/**
+ * The one place where a request gets its id, its server span, its latency observation and its access
+ * log line. Fastify hooks see every request, including 404s and errors thrown before Nest's pipeline.
+ */
+export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifecycleDependencies): void {
+  const { logger, histogram, tracer } = deps;
+
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const operational = OPERATIONAL_ROUTES.has(route);
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    reply.header(REQUEST_ID_HEADER, requestId);
+
+    const parent = extractTraceContext(request.headers);
+    let span: Span | undefined;
+    let otelContext = parent;
+    const data: RequestContextData = { requestId };
+    if (!operational) {
+      span = tracer.startSpan(
+        `${request.method} ${route}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': request.method,
+            'http.route': route,
+            'url.path': pathOf(request.url),
+            'client.address': request.ip,
+            'http.request.header.x-request-id': requestId,
+          },
+        },
+        parent,
+      );
+      otelContext = trace.setSpan(parent, span);
+      const spanContext = span.spanContext();
+      if (trace.isSpanContextValid(spanContext)) {
+        data.traceId = spanContext.traceId;
+        data.spanId = spanContext.spanId;
+      }
+    }
+
+    (request as ObservedRequest)[kState] = {
+      startedAt: process.hrtime.bigint(),
+      route,
+      operational,
+      span,
+      otelContext,
+      context: data,
+    };
+    context.with(otelContext, () => RequestContext.run(data, done));
+  });
+
+  // Body parsing resumes on the socket's own async context; enter the request's context again so that
+  // guards, pipes, handlers and everything they await see it.
+  app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const state = (request as ObservedRequest)[kState];
+    if (!state) return done();
+    context.with(state.otelContext, () => RequestContext.run(state.context, done));
+  });
+
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const state = (request as ObservedRequest)[kState];
+    if (!state) return done();
+    const durationSeconds = Number(process.hrtime.bigint() - state.startedAt) / 1e9;
+    const statusCode = reply.statusCode;
+    const { span, context: data } = state;
+
+    if (!state.operational) {
+      const labels = { method: request.method, route: state.route, status_code: String(statusCode) };
+      const sampled = span !== undefined && span.isRecording() && data.traceId !== undefined;
+      // prom-client types exemplar labels as the metric's own label names; trace_id is not one of them.
+      const exemplarLabels = (sampled ? { trace_id: data.traceId } : {}) as Partial<Record<HttpServerLabels, string>>;
+      histogram.observe({ labels, value: durationSeconds, exemplarLabels });
+    }
+    if (span) {
+      span.setAttribute('http.response.status_code', statusCode);
+      if (data.userId) span.setAttribute('enduser.id', data.userId);
+      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+
+    const fields = {
+      log_type: 'http_request',
+      request_id: data.requestId,
+      trace_id: data.traceId,
+      span_id: data.spanId,
+      user_id: data.userId,
+      method: request.method,
+      route: state.route,
+      path: pathOf(request.url),
+      status_code: statusCode,
+      duration_ms: Math.round(durationSeconds * 1e6) / 1e3,
+      ip_address: request.ip,
+      user_agent: request.headers['user-agent'],
+    };
+    const message = `${request.method} ${state.route} ${statusCode}`;
+    if (state.operational) logger.debug(fields, message);
+    else if (statusCode >= 500) logger.error(fields, message);
+    else logger.info(fields, message);
+    done();
+  });
+}
+
+/** The path without its query string: queries carry tokens and ids that belong in neither logs nor spans. */
+function pathOf(url: string): string {
+  const queryStart = url.indexOf('?');
+  return queryStart === -1 ? url : url.slice(0, queryStart);
+}

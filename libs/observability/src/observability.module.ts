@@ -1,0 +1,103 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  ValidationPipe,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_FILTER, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
+import { trace } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { resolveObservabilityConfig, type ObservabilityConfig, type ObservabilityModuleOptions } from './config/observability-config';
+import { HttpErrorFilter } from './errors/http-error.filter';
+import { HealthController } from './health/health.controller';
+import { HealthRegistry } from './health/health-registry';
+import { installRequestLifecycle } from './http/request-lifecycle';
+import { createLogPipeline, type LogPipeline } from './logging/log-pipeline';
+import { NestLoggerBridge } from './logging/nest-logger';
+import type { ServiceLogger } from './logging/service-logger';
+import { declareHttpServerMetrics } from './metrics/http-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { ServiceMetrics } from './metrics/service-metrics';
+import { OBSERVABILITY_CONFIG, SERVICE_LOGGER } from './observability.tokens';
+
+const LOG_PIPELINE = Symbol('LOG_PIPELINE');
+
+@Injectable()
+class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly metrics: ServiceMetrics,
+    @Inject(LOG_PIPELINE) private readonly pipeline: LogPipeline,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || typeof fastify.addHook !== 'function') {
+      throw new Error('ObservabilityModule needs NestJS on the Fastify adapter (FastifyAdapter)');
+    }
+    installRequestLifecycle(fastify, {
+      logger: this.pipeline.logger,
+      histogram: declareHttpServerMetrics(this.metrics),
+      tracer: trace.getTracer('@ai-finance/observability'),
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.pipeline.close();
+  }
+}
+
+export interface ObservabilityForRootOptions extends ObservabilityModuleOptions {
+  /** Replaces stdout as the log destination (tests capture lines this way). */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * Metrics, logs, traces, request context, health and error handling for one service, in one import:
+ * `ObservabilityModule.forRoot({ serviceName: 'payment' })`.
+ */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: ObservabilityForRootOptions): DynamicModule {
+    const config = resolveObservabilityConfig(options);
+    return {
+      module: ObservabilityModule,
+      global: true,
+      controllers: [MetricsController, HealthController],
+      providers: [
+        { provide: OBSERVABILITY_CONFIG, useValue: config },
+        { provide: ServiceMetrics, useFactory: (c: ObservabilityConfig) => new ServiceMetrics(c.serviceName), inject: [OBSERVABILITY_CONFIG] },
+        {
+          provide: LOG_PIPELINE,
+          useFactory: (c: ObservabilityConfig, metrics: ServiceMetrics) => createLogPipeline(c, metrics, options.logDestination),
+          inject: [OBSERVABILITY_CONFIG, ServiceMetrics],
+        },
+        { provide: SERVICE_LOGGER, useFactory: (pipeline: LogPipeline) => pipeline.logger, inject: [LOG_PIPELINE] },
+        { provide: NestLoggerBridge, useFactory: (logger: ServiceLogger) => new NestLoggerBridge(logger), inject: [SERVICE_LOGGER] },
+        {
+          provide: HealthRegistry,
+          useFactory: (metrics: ServiceMetrics) =>
+            new HealthRegistry(
+              metrics.gauge({
+                name: 'health_dependency_up',
+                help: 'Whether a dependency answered the last readiness check (1) or not (0).',
+                labelNames: ['dependency'],
+              }),
+            ),
+          inject: [ServiceMetrics],
+        },
+        ObservabilityLifecycle,
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        {
+          provide: APP_PIPE,
+          useFactory: () => new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+        },
+      ],
+      exports: [OBSERVABILITY_CONFIG, ServiceMetrics, SERVICE_LOGGER, NestLoggerBridge, HealthRegistry],
+    };
+  }
+}

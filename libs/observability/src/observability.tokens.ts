@@ -1,0 +1,2 @@
+export const OBSERVABILITY_CONFIG = Symbol('OBSERVABILITY_CONFIG');
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
