@@ -30,6 +30,7 @@ export class ServiceMetrics {
     if (options.defaultMetrics !== false) {
       // CPU, resident memory, heap, event-loop lag and GC duration histograms.
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+      removeMisnamedDefaultGauges(this);
     }
   }
 
@@ -63,5 +64,16 @@ export class ServiceMetrics {
   private existing<M>(name: string): M | undefined {
     // Declaring the same metric twice (e.g. two modules of one service) returns the first one.
     return this.registry.getSingleMetric(name) as M | undefined;
+  }
+}
+
+/**
+ * prom-client also exports three gauges named `*_total`, a suffix Prometheus reserves for counters
+ * (promtool warns). The same numbers stay available, correctly named, as nodejs_active_handles,
+ * nodejs_active_requests and nodejs_active_resources (by type).
+ */
+function removeMisnamedDefaultGauges(metrics: ServiceMetrics): void {
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    metrics.registry.removeSingleMetric(name);
   }
 }

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'api-gateway', roots: ['<rootDir>/src', '<rootDir>/test'] };

@@ -1,0 +1,114 @@
+import { ServiceMetrics, TracedHttpClient, type ServiceLogger } from '@ai-finance/observability';
+import { BadGatewayException, GatewayTimeoutException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from 'undici';
+import type { GatewayConfig, UpstreamName } from '../config';
+
+// Headers that describe one hop, not the message (RFC 9110 7.6.1), plus those we set ourselves.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'traceparent',
+  'tracestate',
+]);
+
+/**
+ * The one way the gateway forwards a request: pooled keep-alive connections per upstream, bounded
+ * timeouts, trace and request-id headers passed on, and upstream failures turned into 502 or 504
+ * with a body that says which upstream failed and how.
+ */
+export class UpstreamProxy {
+  private readonly clients: Map<UpstreamName, TracedHttpClient>;
+  private readonly failures;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    metrics: ServiceMetrics,
+    private readonly logger: ServiceLogger,
+  ) {
+    this.clients = new Map(
+      (Object.entries(config.upstreams) as Array<[UpstreamName, string]>).map(([name, baseUrl]) => [
+        name,
+        new TracedHttpClient(
+          {
+            target: name,
+            baseUrl,
+            connections: config.connections,
+            connectTimeoutMs: config.connectTimeoutMs,
+            headersTimeoutMs: config.timeoutMs,
+            bodyTimeoutMs: config.timeoutMs,
+            keepAliveTimeoutMs: 30_000,
+          },
+          metrics,
+        ),
+      ]),
+    );
+    this.failures = metrics.counter({
+      name: 'gateway_upstream_failures_total',
+      help: 'Requests the gateway could not forward, by upstream and reason (timeout, unavailable).',
+      labelNames: ['upstream', 'reason'],
+    });
+  }
+
+  /** Forwards the request to `upstream` at `path` (with its query string) and streams the answer back. */
+  async forward(upstream: UpstreamName, path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const client = this.clients.get(upstream);
+    if (!client) throw new BadGatewayException(`No upstream named "${upstream}" is configured`);
+
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (!HOP_BY_HOP.has(name)) headers[name] = value;
+    }
+    headers['x-forwarded-for'] = request.ip;
+    headers['x-forwarded-proto'] = request.protocol;
+
+    if (this.logger.isLevelEnabled('debug')) {
+      // Whole headers and body, for debugging a route; the logger's redaction keeps secrets and card numbers out.
+      this.logger.debug({ upstream, method: request.method, upstream_path: path, headers: request.headers, body: request.body }, `forwarding to ${upstream}`);
+    }
+    const body = encodeBody(request);
+    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+
+    try {
+      const response = await client.request({ method: request.method as 'GET', path, headers, body });
+      reply.status(response.statusCode);
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'x-request-id') reply.header(name, value);
+      }
+      return reply.send(response.body);
+    } catch (error) {
+      throw this.translate(upstream, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+  }
+
+  private translate(upstream: UpstreamName, error: unknown): Error {
+    const timedOut =
+      error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError;
+    this.failures.inc({ upstream, reason: timedOut ? 'timeout' : 'unavailable' });
+    this.logger.warn({ upstream, error }, `forwarding to ${upstream} failed`);
+    if (timedOut) {
+      return new GatewayTimeoutException(`${upstream} did not answer within ${this.config.timeoutMs} ms`);
+    }
+    const code = (error as { code?: string }).code;
+    return new BadGatewayException(`${upstream} is unavailable${code ? ` (${code})` : ''}`);
+  }
+}
+
+function encodeBody(request: FastifyRequest): string | Buffer | undefined {
+  const body = request.body;
+  if (body === undefined || body === null || request.method === 'GET' || request.method === 'HEAD') return undefined;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return body;
+  return JSON.stringify(body);
+}

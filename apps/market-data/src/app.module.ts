@@ -1,0 +1,77 @@
+import { RabbitBroker } from '@ai-finance/messaging';
+import {
+  HealthRegistry,
+  ObservabilityModule,
+  SERVICE_LOGGER,
+  ServiceMetrics,
+  rabbitmqCheck,
+  redisCheck,
+  type ServiceLogger,
+} from '@ai-finance/observability';
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { loadMarketDataConfig, MARKET_DATA_CONFIG, type MarketDataConfig } from './config';
+import { declareMarketDataMetrics, MARKET_DATA_METRICS, type MarketDataMetrics } from './metrics';
+import { PriceFeed } from './quotes/price-feed';
+import { QuoteCache } from './quotes/quote-cache';
+import { QuotesController } from './quotes/quotes.controller';
+
+@Module({
+  imports: [ObservabilityModule.forRoot({ serviceName: 'market-data' })],
+  controllers: [QuotesController],
+  providers: [
+    { provide: MARKET_DATA_CONFIG, useFactory: () => loadMarketDataConfig() },
+    { provide: MARKET_DATA_METRICS, useFactory: declareMarketDataMetrics, inject: [ServiceMetrics] },
+    {
+      provide: Redis,
+      useFactory: (config: MarketDataConfig, health: HealthRegistry) => {
+        // No offline queue: while Redis is away, commands fail at once instead of piling up in memory.
+        const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+        redis.on('error', () => undefined); // ioredis reconnects by itself; readiness reports the outage.
+        health.register('redis', redisCheck(redis));
+        return redis;
+      },
+      inject: [MARKET_DATA_CONFIG, HealthRegistry],
+    },
+    {
+      provide: RabbitBroker,
+      useFactory: (config: MarketDataConfig, logger: ServiceLogger, health: HealthRegistry) => {
+        const broker = new RabbitBroker({ url: config.rabbitmqUrl, exchange: config.eventsExchange, connectionName: 'market-data' }, logger);
+        health.register('rabbitmq', rabbitmqCheck(broker));
+        return broker;
+      },
+      inject: [MARKET_DATA_CONFIG, SERVICE_LOGGER, HealthRegistry],
+    },
+    {
+      provide: QuoteCache,
+      useFactory: (redis: Redis, config: MarketDataConfig) => new QuoteCache(redis, config.redisKeyPrefix),
+      inject: [Redis, MARKET_DATA_CONFIG],
+    },
+    {
+      provide: PriceFeed,
+      useFactory: (config: MarketDataConfig, cache: QuoteCache, broker: RabbitBroker, metrics: MarketDataMetrics, logger: ServiceLogger) =>
+        new PriceFeed(config, cache, broker, metrics, logger),
+      inject: [MARKET_DATA_CONFIG, QuoteCache, RabbitBroker, MARKET_DATA_METRICS, SERVICE_LOGGER],
+    },
+  ],
+})
+export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly feed: PriceFeed,
+    private readonly broker: RabbitBroker,
+    private readonly redis: Redis,
+    @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.broker.start();
+    await this.feed.start();
+    this.logger.info({ symbols: this.feed.symbols }, 'price feed started');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.feed.stop();
+    await this.broker.close();
+    this.redis.disconnect();
+  }
+}

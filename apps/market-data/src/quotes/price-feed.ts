@@ -1,0 +1,96 @@
+import type { RabbitBroker } from '@ai-finance/messaging';
+import type { ServiceLogger } from '@ai-finance/observability';
+import type { MarketDataConfig } from '../config';
+import type { MarketDataMetrics } from '../metrics';
+import { parseCents, quoteOf, type Quote } from './quote';
+import type { QuoteCache } from './quote-cache';
+import { nextPriceCents, standardNormal } from './random-walk';
+
+interface InstrumentState {
+  priceCents: number;
+  sequence: number;
+}
+
+/**
+ * The simulated exchange feed: every tick moves each symbol's price one random-walk step, stores the
+ * quote in Redis and publishes it as `market.tick.<SYMBOL>`. A tick that RabbitMQ cannot take is
+ * counted and skipped; prices keep moving.
+ */
+export class PriceFeed {
+  private readonly state = new Map<string, InstrumentState>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly config: MarketDataConfig,
+    private readonly cache: QuoteCache,
+    private readonly broker: RabbitBroker,
+    private readonly metrics: MarketDataMetrics,
+    private readonly logger: ServiceLogger,
+  ) {}
+
+  get symbols(): string[] {
+    return this.config.instruments.map((instrument) => instrument.symbol);
+  }
+
+  isKnown(symbol: string): boolean {
+    return this.state.has(symbol) || this.config.instruments.some((instrument) => instrument.symbol === symbol);
+  }
+
+  /** Continues from the prices already in Redis, so a restart does not jump every price back. */
+  async start(): Promise<void> {
+    const cached = await this.cache.latestOf(this.symbols).catch(() => [] as Quote[]);
+    const bySymbol = new Map(cached.map((quote) => [quote.symbol, quote]));
+    for (const { symbol, initialPriceCents } of this.config.instruments) {
+      const previous = bySymbol.get(symbol);
+      this.state.set(symbol, {
+        priceCents: previous ? parseCents(previous.price) : initialPriceCents,
+        sequence: previous ? previous.sequence : 0,
+      });
+    }
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** One step for every symbol; exposed so tests can drive the feed without waiting. */
+  async tick(now: Date = new Date()): Promise<Quote[]> {
+    const stepSeconds = this.config.tickIntervalMs / 1000;
+    const quotes: Quote[] = [];
+    for (const [symbol, instrument] of this.state) {
+      instrument.priceCents = nextPriceCents(instrument.priceCents, this.config.volatility, stepSeconds, standardNormal());
+      instrument.sequence += 1;
+      quotes.push(quoteOf(symbol, instrument.priceCents, instrument.sequence, now));
+    }
+
+    try {
+      await this.cache.store(quotes);
+    } catch (error) {
+      this.logger.warn({ error }, 'could not cache quotes in Redis; readers see the previous prices');
+    }
+
+    const nowSeconds = now.getTime() / 1000;
+    await Promise.all(
+      quotes.map(async (quote) => {
+        const published = await this.broker.publish(`market.tick.${quote.symbol}`, quote, { messageId: `${quote.symbol}-${quote.sequence}` });
+        this.metrics.ticksPublished.inc({ symbol: quote.symbol, outcome: published ? 'published' : 'not_published' });
+        this.metrics.lastTickTimestamp.set({ symbol: quote.symbol }, nowSeconds);
+        this.metrics.price.set({ symbol: quote.symbol }, Number(quote.price));
+      }),
+    );
+    return quotes;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.tick()
+        .catch((error: unknown) => this.logger.error({ log_type: 'error', error }, 'price tick failed'))
+        .finally(() => this.schedule());
+    }, this.config.tickIntervalMs);
+  }
+}

@@ -1,0 +1,2 @@
+// The whole public surface of @ai-finance/messaging.
+export { RabbitBroker, type MessageHandler, type PublishOptions, type RabbitBrokerOptions } from './rabbitmq-broker';
