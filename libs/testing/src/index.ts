@@ -1,0 +1,6 @@
+// Test helpers shared by the workspace's integration tests.
+export { freePort, uniqueName, waitFor } from './ports';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
+export { ServiceProcess, type LogLine } from './service-process';
+export { TcpProxy } from './tcp-proxy';
+export { promtoolCheckMetrics } from './promtool';

@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedSpan {
+  serviceName: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+
+interface OtlpAnyValue {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+}
+interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+interface OtlpExport {
+  resourceSpans?: Array<{
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeSpans?: Array<{
+      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpKeyValue[] }>;
+    }>;
+  }>;
+}
+
+/**
+ * An OTLP/HTTP trace receiver that speaks the protocol (POST /v1/traces, JSON encoding, as the
+ * OpenTelemetry JS exporter sends it) and keeps every span it is given, for assertions.
+ */
+export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  private server: Server | undefined;
+
+  get endpoint(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('OtlpReceiver is not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method !== 'POST' || request.url !== '/v1/traces') {
+          response.writeHead(404).end();
+          return;
+        }
+        if (!String(request.headers['content-type']).startsWith('application/json')) {
+          response.writeHead(415, { 'content-type': 'application/json' }).end('{"message":"only the JSON encoding is supported"}');
+          return;
+        }
+        try {
+          this.collect(JSON.parse(Buffer.concat(chunks).toString()) as OtlpExport);
+          response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        } catch {
+          response.writeHead(400).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private collect(payload: OtlpExport): void {
+    for (const resourceSpans of payload.resourceSpans ?? []) {
+      const resource = toRecord(resourceSpans.resource?.attributes);
+      for (const scope of resourceSpans.scopeSpans ?? []) {
+        for (const span of scope.spans ?? []) {
+          this.spans.push({
+            serviceName: String(resource['service.name']),
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId || undefined,
+            name: span.name,
+            kind: span.kind,
+            attributes: toRecord(span.attributes),
+          });
+        }
+      }
+    }
+  }
+}
+
+function toRecord(attributes: OtlpKeyValue[] | undefined): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const { key, value } of attributes ?? []) {
+    record[key] = value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue;
+  }
+  return record;
+}

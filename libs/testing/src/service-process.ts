@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from './ports';
+
+const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
+
+export type LogLine = Record<string, unknown>;
+
+/**
+ * Runs one of the platform's services from its build output as a separate process, the way it runs
+ * in production, and keeps everything it writes to stdout for assertions on its log lines.
+ */
+export class ServiceProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  private child: ChildProcess | undefined;
+  private partial = '';
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Parsed JSON log lines; anything that is not JSON is kept as `{ unparsed: line }` so it is not lost. */
+  get logs(): LogLine[] {
+    return this.stdout.map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        return { unparsed: line };
+      }
+    });
+  }
+
+  async start(timeoutMs = 20_000): Promise<void> {
+    const main = join(WORKSPACE_ROOT, 'apps', this.name, 'dist', 'main.js');
+    this.child = spawn(process.execPath, [main], {
+      cwd: WORKSPACE_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(this.port), ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => this.collect(chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    const child = this.child;
+    await waitFor(`${this.name} to answer /health/live`, async () => {
+      if (child.exitCode !== null) {
+        throw new Error(`${this.name} exited with ${child.exitCode}: ${this.stderr.join('').slice(-2000)}`);
+      }
+      const response = await fetch(`${this.url}/health/live`).catch(() => undefined);
+      return response?.ok ? true : undefined;
+    }, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private collect(text: string): void {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') this.stdout.push(line);
+  }
+}
