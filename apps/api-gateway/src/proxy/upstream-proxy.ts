@@ -18,6 +18,8 @@ const HOP_BY_HOP = new Set([
   'content-length',
   'traceparent',
   'tracestate',
+  // The caller's value may have been rejected; injectTraceHeaders writes the request's own id.
+  'x-request-id',
 ]);
 
 /**
@@ -81,7 +83,7 @@ export class UpstreamProxy {
       const response = await client.request({ method: request.method as 'GET', path, headers, body });
       reply.status(response.statusCode);
       for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'x-request-id') reply.header(name, value);
+        if (value !== undefined && !HOP_BY_HOP.has(name)) reply.header(name, value);
       }
       return reply.send(response.body);
     } catch (error) {

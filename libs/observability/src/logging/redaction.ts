@@ -13,7 +13,8 @@ const SENSITIVE_KEY =
 // Keys whose numeric values are times or sizes, never card numbers.
 const NUMERIC_NON_CARD_KEY = /time|timestamp|_at$|_ms$|duration|bytes|count|size|^@/i;
 
-const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+// A run of at least 13 digits, written whole or in groups separated by single spaces or dashes.
+const DIGIT_RUN = /\d(?:[ -]?\d){12,}/g;
 const AUTH_SCHEME_CREDENTIAL = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SECRET_ASSIGNMENT = /\b(password|passwd|pwd|token|access_token|refresh_token|secret|api_key|apikey|cvv)=([^&\s"']+)/gi;
@@ -33,15 +34,45 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-function maskCard(candidate: string): string {
-  const digits = candidate.replace(/[ -]/g, '');
-  if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) return candidate;
+function maskCard(digits: string): string {
   return `****${digits.slice(-4)}`;
+}
+
+/**
+ * Masks every card number inside one digit run. Card numbers are written whole or in groups, so each
+ * contiguous span of groups holding 13 to 19 digits is a candidate: a stray digit before the card
+ * ("qty 1 4111 1111 1111 1111") must not hide it.
+ */
+function maskCardsInRun(run: string): string {
+  const groups = run.split(/[ -]/);
+  if (groups.length === 1) {
+    return run.length <= 19 && passesLuhn(run) ? maskCard(run) : run;
+  }
+  const output: string[] = [];
+  let masked = false;
+  let i = 0;
+  while (i < groups.length) {
+    let digits = '';
+    let longest = -1;
+    for (let j = i; j < groups.length && digits.length + groups[j].length <= 19; j++) {
+      digits += groups[j];
+      if (digits.length >= 13 && passesLuhn(digits)) longest = j;
+    }
+    if (longest === -1) {
+      output.push(groups[i]);
+      i += 1;
+    } else {
+      output.push(maskCard(groups.slice(i, longest + 1).join('')));
+      masked = true;
+      i = longest + 1;
+    }
+  }
+  return masked ? output.join(' ') : run;
 }
 
 export function redactString(value: string): string {
   let result = value;
-  if (result.length >= 13) result = result.replace(CARD_CANDIDATE, maskCard);
+  if (result.length >= 13) result = result.replace(DIGIT_RUN, maskCardsInRun);
   if (result.length >= 10) {
     result = result
       .replace(AUTH_SCHEME_CREDENTIAL, `$1 ${REDACTED}`)
@@ -54,8 +85,8 @@ export function redactString(value: string): string {
 function redactNumber(key: string | undefined, value: number): number | string {
   if (!Number.isSafeInteger(value) || value < 1e12) return value;
   if (key !== undefined && NUMERIC_NON_CARD_KEY.test(key)) return value;
-  const masked = maskCard(String(value));
-  return masked === String(value) ? value : masked;
+  const digits = String(value);
+  return digits.length <= 19 && passesLuhn(digits) ? maskCard(digits) : value;
 }
 
 function redactError(error: Error, depth: number): Record<string, unknown> {

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { declareHttpServerMetrics } from '../src/metrics/http-metrics';
+import { LATENCY_BUCKETS_SECONDS, ServiceMetrics } from '../src/metrics/service-metrics';
+
+function promtool(exposition: string): { status: number | null; output: string } {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+  if (result.error) throw new Error(`promtool is required (Debian package "prometheus"): ${result.error.message}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+describe('ServiceMetrics', () => {
+  const metrics = new ServiceMetrics('payment');
+  const histogram = declareHttpServerMetrics(metrics);
+  const payments = metrics.counter({ name: 'payments_total', help: 'Payments by outcome.', labelNames: ['outcome'] });
+  histogram.observe({ labels: { method: 'GET', route: '/quotes/:symbol', status_code: '200' }, value: 0.07, exemplarLabels: { trace_id: 'a'.repeat(32) } as never });
+  payments.inc({ outcome: 'succeeded' });
+
+  it('has latency buckets at every SLO threshold of the seed', () => {
+    for (const threshold of [0.05, 0.1, 0.25, 0.5, 1, 2, 5]) expect(LATENCY_BUCKETS_SECONDS).toContain(threshold);
+  });
+
+  it('labels every series with the service, default process metrics included', async () => {
+    const text = (await metrics.render(undefined)).body;
+    const samples = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(samples.length).toBeGreaterThan(20);
+    expect(samples.filter((line) => !line.includes('service="payment"'))).toEqual([]);
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toContain(`${name}{`);
+    }
+  });
+
+  it('serves plain text that promtool accepts without a single warning', async () => {
+    const { contentType, body } = await metrics.render('text/plain');
+    expect(contentType).toContain('text/plain; version=0.0.4');
+    expect(body).not.toContain('# {trace_id');
+    expect(promtool(body)).toEqual({ status: 0, output: '' });
+  });
+
+  it('serves OpenMetrics with the trace id as an exemplar when asked for it', async () => {
+    const { contentType, body } = await metrics.render('application/openmetrics-text;version=1.0.0,text/plain;q=0.5');
+    expect(contentType).toContain('application/openmetrics-text');
+    expect(body).toContain(`http_server_request_duration_seconds_bucket{le="0.1",method="GET",route="/quotes/:symbol",status_code="200",service="payment"} 1 # {trace_id="${'a'.repeat(32)}"} 0.07`);
+    expect(body).toContain('# TYPE payments counter');
+    expect(body).toContain('payments_total{outcome="succeeded",service="payment"} 1');
+    expect(body.endsWith('# EOF\n')).toBe(true);
+    // The OpenMetrics rendering must not rename anything the plain-text output relies on.
+    expect((await metrics.render(undefined)).body).toContain('payments_total{outcome="succeeded",service="payment"} 1');
+  });
+
+  it('returns the existing metric when a service declares the same name twice', () => {
+    expect(metrics.counter({ name: 'payments_total', help: 'again', labelNames: ['outcome'] })).toBe(payments);
+  });
+});
