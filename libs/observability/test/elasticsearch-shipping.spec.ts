@@ -83,6 +83,7 @@ describe('shipping logs to Elasticsearch', () => {
     );
     for (let i = 0; i < 5; i++) pipeline.logger.info({ log_type: 'payment_transaction', transaction_id: `tx-${i}`, password: 'never' }, 'payment settled');
     await until('5 documents in the bulk endpoint', () => endpoint.documents.length >= 5);
+    await until('the acknowledgement to be counted', async () => (await counterValue(metrics, 'log_records_shipped_total')) >= 5);
     pipeline.close();
 
     const today = new Date().toISOString().slice(0, 10);

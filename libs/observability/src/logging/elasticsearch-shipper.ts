@@ -76,32 +76,20 @@ export class ElasticsearchShipper {
   }
 
   private connect(): void {
-    const shipper = this;
-    // pino-elasticsearch builds its own client; this subclass lets us see each bulk request settle,
-    // which is the only place where "shipped" and "lost" can be counted exactly.
-    class CountingClient extends Client {
-      constructor(options: ConstructorParameters<typeof Client>[0]) {
-        super({ ...options, requestTimeout: shipper.options.requestTimeoutMs, maxRetries: 1 });
-        shipper.client = this;
-        const bulk = this.bulk.bind(this) as (...args: unknown[]) => Promise<unknown>;
-        this.bulk = ((...args: unknown[]) => {
-          const records = countRecords(args[0]);
-          return bulk(...args).then(
-            (response) => {
-              shipper.settle(records);
-              shipper.shipped.inc(records);
-              shipper.retryDelayMs = shipper.options.retryDelayMs;
-              return response;
-            },
-            (error: unknown) => {
-              shipper.settle(records);
-              shipper.dropped.inc({ reason: 'elasticsearch_unavailable' }, records);
-              throw error;
-            },
-          );
-        }) as unknown as BulkFn;
-      }
-    }
+    const CountingClient = countingClientClass(this.options.requestTimeoutMs, {
+      created: (client) => {
+        this.client = client;
+      },
+      acknowledged: (records) => {
+        this.settle(records);
+        this.shipped.inc(records);
+        this.retryDelayMs = this.options.retryDelayMs;
+      },
+      failed: (records) => {
+        this.settle(records);
+        this.dropped.inc({ reason: 'elasticsearch_unavailable' }, records);
+      },
+    });
 
     const auth =
       this.options.username !== undefined && this.options.password !== undefined
@@ -116,7 +104,7 @@ export class ElasticsearchShipper {
         flushBytes: this.options.flushBytes,
         flushInterval: this.options.flushIntervalMs,
       },
-      { Client: CountingClient as unknown as typeof Client },
+      { Client: CountingClient },
     ) as unknown as Splitter;
 
     splitter.on('insertError', () => {
@@ -152,6 +140,39 @@ export class ElasticsearchShipper {
     void this.client?.close().catch(() => undefined);
     this.client = undefined;
   }
+}
+
+interface BulkObserver {
+  created(client: Client): void;
+  acknowledged(records: number): void;
+  failed(records: number): void;
+}
+
+/**
+ * pino-elasticsearch builds its own client from the class it is given; this subclass lets the shipper
+ * see each bulk request settle, the only place where "shipped" and "lost" can be counted exactly.
+ */
+function countingClientClass(requestTimeoutMs: number, observer: BulkObserver): typeof Client {
+  return class CountingClient extends Client {
+    constructor(options: ConstructorParameters<typeof Client>[0]) {
+      super({ ...options, requestTimeout: requestTimeoutMs, maxRetries: 1 });
+      observer.created(this);
+      const bulk = this.bulk.bind(this) as (...args: unknown[]) => Promise<unknown>;
+      this.bulk = ((...args: unknown[]) => {
+        const records = countRecords(args[0]);
+        return bulk(...args).then(
+          (response) => {
+            observer.acknowledged(records);
+            return response;
+          },
+          (error: unknown) => {
+            observer.failed(records);
+            throw error;
+          },
+        );
+      }) as unknown as BulkFn;
+    }
+  };
 }
 
 function countRecords(params: unknown): number {
