@@ -9,7 +9,10 @@ const servers = [
   { name: 'Redis', port: 6379, start: 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379' },
   { name: 'RabbitMQ', port: 5672, start: 'rabbitmq-server -detached' },
 ];
-const tools = [{ name: 'promtool', args: ['--version'], install: 'apt-get install -y prometheus' }];
+const tools = [
+  { name: 'promtool', args: ['--version'], install: 'apt-get install -y prometheus' },
+  { name: 'prometheus', args: ['--version'], install: 'apt-get install -y prometheus' },
+];
 
 function reachable(port) {
   return new Promise((resolve) => {
