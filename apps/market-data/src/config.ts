@@ -12,10 +12,14 @@ const instruments = z
   .transform((value, ctx) => {
     const parsed: Array<{ symbol: string; initialPriceCents: number }> = [];
     for (const entry of value.split(',').map((item) => item.trim()).filter(Boolean)) {
-      const [symbol, price] = entry.split(':');
+      const [symbol, price, ...extra] = entry.split(':');
       const priceCents = Math.round(Number(price) * 100);
-      if (!symbol || !SYMBOL.test(symbol) || !Number.isFinite(priceCents) || priceCents <= 0) {
+      if (!symbol || !SYMBOL.test(symbol) || extra.length > 0 || !Number.isFinite(priceCents) || priceCents <= 0) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${entry}" is not SYMBOL:PRICE with a positive price` });
+        return z.NEVER;
+      }
+      if (parsed.some((instrument) => instrument.symbol === symbol)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${symbol}" is listed twice` });
         return z.NEVER;
       }
       parsed.push({ symbol, initialPriceCents: priceCents });

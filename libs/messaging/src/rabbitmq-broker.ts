@@ -118,20 +118,23 @@ export class RabbitBroker {
   }
 
   private async connect(): Promise<void> {
+    let connection: amqp.ChannelModel | undefined;
     try {
-      const connection = await amqp.connect(this.options.url, { clientProperties: { connection_name: this.options.connectionName } });
-      const channel = await connection.createConfirmChannel();
-      await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
+      connection = await amqp.connect(this.options.url, { clientProperties: { connection_name: this.options.connectionName } });
+      // Listeners first: a failure during set-up must neither crash the process nor leak the connection.
       connection.on('error', (error: Error) => this.logger.warn({ error }, 'RabbitMQ connection error'));
-      connection.on('close', () => this.onDisconnect());
+      const channel = await connection.createConfirmChannel();
       channel.on('error', (error: Error) => this.logger.warn({ error }, 'RabbitMQ channel error'));
+      await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
+      connection.on('close', () => this.onDisconnect());
       this.connection = connection;
       this.channel = channel;
       this.delayMs = this.options.reconnectDelayMs ?? 1_000;
       for (const subscribe of this.consumers) await subscribe();
       this.logger.info({ exchange: this.options.exchange }, 'connected to RabbitMQ');
     } catch (error) {
-      this.logger.warn({ error, retry_in_ms: this.delayMs }, 'RabbitMQ unreachable; retrying in the background');
+      if (connection && connection !== this.connection) await connection.close().catch(() => undefined);
+      this.logger.warn({ error, retry_in_ms: this.delayMs }, 'RabbitMQ unreachable or refused the set-up; retrying in the background');
       this.scheduleReconnect();
     }
   }

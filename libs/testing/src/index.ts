@@ -4,3 +4,4 @@ export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { ServiceProcess, type LogLine } from './service-process';
 export { TcpProxy } from './tcp-proxy';
 export { promtoolCheckMetrics } from './promtool';
+export { deleteRedisKeys } from './cleanup';

@@ -1,4 +1,4 @@
-import { freePort, OtlpReceiver, ServiceProcess, uniqueName } from '@ai-finance/testing';
+import { deleteRedisKeys, freePort, OtlpReceiver, ServiceProcess, uniqueName } from '@ai-finance/testing';
 
 export interface PlatformOptions {
   /** OTLP endpoint for both services; defaults to a receiver started here. */
@@ -55,12 +55,7 @@ async function cleanUp(redisKeyPrefix: string, exchange: string): Promise<void> 
   const { default: Redis } = await import('ioredis');
   const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
   await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisKeyPrefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, redisKeyPrefix);
   redis.disconnect();
 
   const amqp = await import('amqplib');

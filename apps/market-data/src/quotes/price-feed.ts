@@ -6,6 +6,9 @@ import { parseCents, quoteOf, type Quote } from './quote';
 import type { QuoteCache } from './quote-cache';
 import { nextPriceCents, standardNormal } from './random-walk';
 
+/** How long start-up waits for Redis before pricing from the configuration instead. */
+const REDIS_WAIT_AT_START_MS = 5_000;
+
 interface InstrumentState {
   priceCents: number;
   sequence: number;
@@ -39,7 +42,7 @@ export class PriceFeed {
 
   /** Continues from the prices already in Redis, so a restart does not jump every price back. */
   async start(): Promise<void> {
-    const cached = await this.cache.latestOf(this.symbols).catch(() => [] as Quote[]);
+    const cached = await this.previousQuotes();
     const bySymbol = new Map(cached.map((quote) => [quote.symbol, quote]));
     for (const { symbol, initialPriceCents } of this.config.instruments) {
       const previous = bySymbol.get(symbol);
@@ -50,6 +53,19 @@ export class PriceFeed {
     }
     this.running = true;
     this.schedule();
+  }
+
+  private async previousQuotes(): Promise<Quote[]> {
+    if (await this.cache.waitUntilConnected(REDIS_WAIT_AT_START_MS)) {
+      try {
+        return await this.cache.latestOf(this.symbols);
+      } catch (error) {
+        this.logger.warn({ error }, 'could not read the previous quotes from Redis; starting from the configured prices');
+        return [];
+      }
+    }
+    this.logger.warn({ waited_ms: REDIS_WAIT_AT_START_MS }, 'Redis not reachable at start-up; starting from the configured prices');
+    return [];
   }
 
   stop(): void {

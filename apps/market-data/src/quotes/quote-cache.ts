@@ -8,6 +8,21 @@ export class QuoteCache {
     private readonly keyPrefix: string,
   ) {}
 
+  /** Resolves true once Redis is connected, or false after `timeoutMs`: commands fail fast until then. */
+  async waitUntilConnected(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const finish = (connected: boolean): void => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        resolve(connected);
+      };
+      const onReady = (): void => finish(true);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      this.redis.once('ready', onReady);
+    });
+  }
+
   async store(quotes: Quote[]): Promise<void> {
     if (quotes.length === 0) return;
     const pipeline = this.redis.pipeline();
