@@ -29,6 +29,7 @@ export class RabbitBroker {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private delayMs: number;
   private closing = false;
+  private connecting: Promise<void> | undefined;
   private readonly consumers: Array<() => Promise<void>> = [];
 
   constructor(
@@ -44,7 +45,7 @@ export class RabbitBroker {
 
   /** Connects now if it can; if not, keeps trying in the background and resolves anyway. */
   async start(): Promise<void> {
-    await this.connect();
+    await this.connectOnce();
   }
 
   /**
@@ -95,6 +96,8 @@ export class RabbitBroker {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    // An attempt already under way must not open a connection after close() returned.
+    await this.connecting;
     await this.connection?.close().catch(() => undefined);
     this.connection = undefined;
     this.channel = undefined;
@@ -117,6 +120,13 @@ export class RabbitBroker {
     );
   }
 
+  private connectOnce(): Promise<void> {
+    this.connecting = this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
   private async connect(): Promise<void> {
     let connection: amqp.ChannelModel | undefined;
     try {
@@ -126,6 +136,10 @@ export class RabbitBroker {
       const channel = await connection.createConfirmChannel();
       channel.on('error', (error: Error) => this.logger.warn({ error }, 'RabbitMQ channel error'));
       await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
+      if (this.closing) {
+        await connection.close();
+        return;
+      }
       connection.on('close', () => this.onDisconnect());
       this.connection = connection;
       this.channel = channel;
@@ -151,7 +165,7 @@ export class RabbitBroker {
     if (this.closing || this.reconnectTimer) return;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      void this.connect();
+      void this.connectOnce();
     }, this.delayMs);
     this.reconnectTimer.unref();
     this.delayMs = Math.min(this.delayMs * 2, this.options.maxReconnectDelayMs ?? 30_000);
