@@ -24,7 +24,6 @@ export class Platform {
     const otlp = this.options.otlpEndpoint ?? this.receiver.endpoint;
     const common: Record<string, string> = {
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-      OTEL_BSP_SCHEDULE_DELAY: '200',
       ...(this.options.elasticsearchUrl ? { ELASTICSEARCH_URL: this.options.elasticsearchUrl } : {}),
     };
     const [marketDataPort, gatewayPort] = [await freePort(), await freePort()];

@@ -40,7 +40,7 @@ export function startTracing(options: TracingOptions): TracingHandle {
   }
 
   // An unreachable collector is expected (laptops, CI, outages); say so once at warn, not per export.
-  diag.setLogger(onceLogger(), DiagLogLevel.WARN);
+  diag.setLogger(onceLogger(options.serviceName), DiagLogLevel.WARN);
 
   const exporter = new OTLPTraceExporter({ timeoutMillis: 3_000 });
   const processor = new BatchSpanProcessor(exporter, {
@@ -75,7 +75,7 @@ export function startTracing(options: TracingOptions): TracingHandle {
   return active;
 }
 
-function onceLogger(): DiagLogger {
+function onceLogger(serviceName: string): DiagLogger {
   const seen = new Set<string>();
   const once =
     (write: (line: string) => void) =>
@@ -83,7 +83,16 @@ function onceLogger(): DiagLogger {
       const key = message.slice(0, 80);
       if (seen.has(key)) return;
       seen.add(key);
-      write(JSON.stringify({ '@timestamp': new Date().toISOString(), level: 'warn', log_type: 'application', message: `opentelemetry: ${message}`, detail: args.map(String).join(' ').slice(0, 500) }));
+      write(
+        JSON.stringify({
+          '@timestamp': new Date().toISOString(),
+          level: 'warn',
+          service_name: serviceName,
+          log_type: 'application',
+          message: `opentelemetry: ${message}`,
+          detail: args.map(String).join(' ').slice(0, 500),
+        }),
+      );
     };
   const toStderr = once((line) => process.stderr.write(`${line}\n`));
   const ignore = (): void => undefined;
