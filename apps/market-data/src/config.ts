@@ -33,7 +33,7 @@ export function loadMarketDataConfig(source: NodeJS.ProcessEnv = process.env) {
     {
       REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
       REDIS_KEY_PREFIX: z.string().default('market-data:'),
-      RABBITMQ_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+      RABBITMQ_URL: z.string().url().default('amqp://127.0.0.1:5672'),
       EVENTS_EXCHANGE: z.string().min(1).default('ai-finance.events'),
       MARKET_INSTRUMENTS: instruments,
       MARKET_TICK_INTERVAL_MS: env.positiveInt(1_000),

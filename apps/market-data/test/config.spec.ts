@@ -18,7 +18,7 @@ describe('loadMarketDataConfig', () => {
     expect(config).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379',
       redisKeyPrefix: 'market-data:',
-      rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',
+      rabbitmqUrl: 'amqp://127.0.0.1:5672',
       eventsExchange: 'ai-finance.events',
       tickIntervalMs: 1_000,
       volatility: 0.4,

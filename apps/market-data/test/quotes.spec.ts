@@ -14,7 +14,7 @@ const KEY_BASE = `test-md-${RUN_ID}`;
 const KEY_PREFIX = `${KEY_BASE}:`;
 const EXCHANGE = `test-md-events-${RUN_ID}`;
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const RABBITMQ_URL = 'amqp://127.0.0.1:5672';
 
 const TEST_ENV: Record<string, string> = {
   REDIS_URL,
@@ -242,7 +242,7 @@ describe('market-data (real Redis and RabbitMQ)', () => {
     beforeAll(async () => {
       await redis.set(`${RESTART_PREFIX}quote:MSFT`, JSON.stringify(PREVIOUS_MSFT));
       // RabbitMQ down at start-up: the feed must still start, and still from the cached prices.
-      app = await startApp({ REDIS_KEY_PREFIX: RESTART_PREFIX, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' });
+      app = await startApp({ REDIS_KEY_PREFIX: RESTART_PREFIX, RABBITMQ_URL: 'amqp://127.0.0.1:1' });
     });
 
     afterAll(async () => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { RabbitBroker } from '../src/rabbitmq-broker';
 
 // Runs against the real RabbitMQ on 127.0.0.1:5672; every exchange and queue is unique to this run.
-const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const RABBITMQ_URL = 'amqp://127.0.0.1:5672';
 const RUN_ID = `${process.pid}-${randomBytes(4).toString('hex')}`;
 const EXCHANGE = `test-messaging-${RUN_ID}`;
 const queueName = (purpose: string): string => `test-messaging-${purpose}-${RUN_ID}`;
@@ -129,7 +129,7 @@ describe('RabbitBroker against a real RabbitMQ', () => {
 
   it('returns false from publish, without throwing or waiting, while it is not connected', async () => {
     const offline = new RabbitBroker(
-      { url: 'amqp://guest:guest@127.0.0.1:1', exchange: EXCHANGE, connectionName: `messaging-test-offline-${RUN_ID}`, reconnectDelayMs: 60_000 },
+      { url: 'amqp://127.0.0.1:1', exchange: EXCHANGE, connectionName: `messaging-test-offline-${RUN_ID}`, reconnectDelayMs: 60_000 },
       logger,
     );
     try {

@@ -58,7 +58,7 @@ async function cleanUp(redisKeyPrefix: string, exchange: string): Promise<void> 
   redis.disconnect();
 
   const amqp = await import('amqplib');
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect('amqp://127.0.0.1:5672');
   const channel = await connection.createChannel();
   await channel.deleteExchange(exchange);
   await connection.close();
