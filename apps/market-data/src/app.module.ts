@@ -70,7 +70,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.feed.stop();
+    await this.feed.stop();
     await this.broker.close();
     this.redis.disconnect();
   }

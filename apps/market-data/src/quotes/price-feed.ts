@@ -23,6 +23,9 @@ export class PriceFeed {
   private readonly state = new Map<string, InstrumentState>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private inFlight: Promise<unknown> | undefined;
+  private readonly knownSymbols: readonly string[];
+  private readonly knownSet: ReadonlySet<string>;
 
   constructor(
     private readonly config: MarketDataConfig,
@@ -30,14 +33,18 @@ export class PriceFeed {
     private readonly broker: RabbitBroker,
     private readonly metrics: MarketDataMetrics,
     private readonly logger: ServiceLogger,
-  ) {}
+  ) {
+    this.knownSymbols = config.instruments.map((instrument) => instrument.symbol);
+    this.knownSet = new Set(this.knownSymbols);
+  }
 
-  get symbols(): string[] {
-    return this.config.instruments.map((instrument) => instrument.symbol);
+  /** The configured symbols; fixed for the life of the process. */
+  get symbols(): readonly string[] {
+    return this.knownSymbols;
   }
 
   isKnown(symbol: string): boolean {
-    return this.state.has(symbol) || this.config.instruments.some((instrument) => instrument.symbol === symbol);
+    return this.knownSet.has(symbol);
   }
 
   /** Continues from the prices already in Redis, so a restart does not jump every price back. */
@@ -68,9 +75,11 @@ export class PriceFeed {
     return [];
   }
 
-  stop(): void {
+  /** Stops ticking; resolves once a tick already under way has finished with Redis and RabbitMQ. */
+  async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    await this.inFlight;
   }
 
   /** One step for every symbol; exposed so tests can drive the feed without waiting. */
@@ -104,7 +113,7 @@ export class PriceFeed {
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.tick()
+      this.inFlight = this.tick()
         .catch((error: unknown) => this.logger.error({ log_type: 'error', error }, 'price tick failed'))
         .finally(() => this.schedule());
     }, this.config.tickIntervalMs);

@@ -37,7 +37,7 @@ export class QuoteCache {
     return raw === null ? undefined : (JSON.parse(raw) as Quote);
   }
 
-  async latestOf(symbols: string[]): Promise<Quote[]> {
+  async latestOf(symbols: readonly string[]): Promise<Quote[]> {
     if (symbols.length === 0) return [];
     const raws = await this.redis.mget(symbols.map((symbol) => this.key(symbol)));
     return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as Quote);

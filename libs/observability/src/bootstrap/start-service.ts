@@ -42,7 +42,8 @@ export async function startService(appModule: Type<unknown>, options: StartServi
     { bufferLogs: true },
   );
   app.useLogger(app.get(NestLoggerBridge));
-  app.enableShutdownHooks();
+  // Signals are handled below rather than by enableShutdownHooks(), which re-raises the signal after
+  // closing the app and would kill the process before the last spans are flushed.
   const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
 
   await app.listen(settings.PORT, settings.HOST);

@@ -49,15 +49,14 @@ export function toErrorBody(exception: unknown, requestId: string | undefined): 
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
-    const fallbackError = HttpStatus[statusCode]?.replace(/_/g, ' ').toLowerCase() ?? 'error';
     if (typeof response === 'string') {
-      return { statusCode, error: capitalise(fallbackError), message: response, request_id: requestId };
+      return { statusCode, error: statusPhrase(statusCode), message: response, request_id: requestId };
     }
     const { message, error } = response as { message?: string | string[]; error?: string };
     const details = Array.isArray(message) ? message : undefined;
     return {
       statusCode,
-      error: error ?? capitalise(fallbackError),
+      error: error ?? statusPhrase(statusCode),
       message: details ? details.join('; ') : String(message ?? exception.message),
       request_id: requestId,
       ...(details ? { details } : {}),
@@ -68,7 +67,7 @@ export function toErrorBody(exception: unknown, requestId: string | undefined): 
     // Fastify's own client errors (malformed JSON, body too large, unsupported media type).
     return {
       statusCode: fastifyStatus,
-      error: capitalise(HttpStatus[fastifyStatus]?.replace(/_/g, ' ').toLowerCase() ?? 'bad request'),
+      error: statusPhrase(fastifyStatus),
       message: (exception as Error).message,
       request_id: requestId,
     };
@@ -81,6 +80,11 @@ export function toErrorBody(exception: unknown, requestId: string | undefined): 
   };
 }
 
-function capitalise(words: string): string {
-  return words.replace(/\b\w/g, (c) => c.toUpperCase());
+/** 404 → "Not Found", from Nest's HttpStatus names. */
+function statusPhrase(statusCode: number): string {
+  const name = HttpStatus[statusCode] ?? (statusCode >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+  return name
+    .toLowerCase()
+    .replace(/_/g, ' ')
+    .replace(/\b\w/g, (c) => c.toUpperCase());
 }

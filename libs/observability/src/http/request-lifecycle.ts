@@ -15,6 +15,7 @@ const OPERATIONAL_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']
 interface RequestState {
   startedAt: bigint;
   route: string;
+  path: string;
   operational: boolean;
   span: Span | undefined;
   otelContext: Context;
@@ -44,6 +45,7 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const operational = OPERATIONAL_ROUTES.has(route);
+    const path = pathOf(request.url);
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
     reply.header(REQUEST_ID_HEADER, requestId);
 
@@ -59,7 +61,7 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
           attributes: {
             'http.request.method': request.method,
             'http.route': route,
-            'url.path': pathOf(request.url),
+            'url.path': path,
             'client.address': request.ip,
             'http.request.header.x-request-id': requestId,
           },
@@ -77,6 +79,7 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
     (request as ObservedRequest)[kState] = {
       startedAt: process.hrtime.bigint(),
       route,
+      path,
       operational,
       span,
       otelContext,
@@ -122,7 +125,7 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
       user_id: data.userId,
       method: request.method,
       route: state.route,
-      path: pathOf(request.url),
+      path: state.path,
       status_code: statusCode,
       duration_ms: Math.round(durationSeconds * 1e6) / 1e3,
       ip_address: request.ip,

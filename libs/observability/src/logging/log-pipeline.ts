@@ -2,7 +2,7 @@ import pino, { type DestinationStream } from 'pino';
 import type { ObservabilityConfig } from '../config/observability-config';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import { DEFAULT_SHIPPER_OPTIONS, ElasticsearchShipper, type DropReason } from './elasticsearch-shipper';
-import { createServiceLogger, loggerOptions, type ServiceLogger } from './service-logger';
+import { loggerOptions, stdoutDestination, type ServiceLogger } from './service-logger';
 
 export interface LogPipeline {
   logger: ServiceLogger;
@@ -25,18 +25,14 @@ export function createLogPipeline(config: ObservabilityConfig, metrics: ServiceM
   // Present from the start, so that rate() and alerts see a zero rather than no series.
   for (const reason of DROP_REASONS) dropped.inc({ reason }, 0);
 
-  if (!config.elasticsearch) {
-    return { logger: createServiceLogger({ serviceName: config.serviceName, level: config.logLevel, destination: stdout }), close: () => undefined };
-  }
+  const options = loggerOptions(config.serviceName, config.logLevel);
+  const console = stdout ?? stdoutDestination();
+  if (!config.elasticsearch) return { logger: pino(options, console), close: () => undefined };
 
   const shipper = new ElasticsearchShipper({ ...DEFAULT_SHIPPER_OPTIONS, ...config.elasticsearch }, dropped, shipped);
-  const console = stdout ?? pino.destination({ fd: 1, sync: false });
-  const logger = pino(
-    loggerOptions(config.serviceName, config.logLevel),
-    pino.multistream([
-      { level: config.logLevel, stream: console },
-      { level: config.logLevel, stream: shipper },
-    ]),
-  );
-  return { logger, close: () => shipper.close() };
+  const streams = pino.multistream([
+    { level: config.logLevel, stream: console },
+    { level: config.logLevel, stream: shipper },
+  ]);
+  return { logger: pino(options, streams), close: () => shipper.close() };
 }

@@ -54,7 +54,11 @@ export function loggerOptions(serviceName: string, level: LogLevel): LoggerOptio
   };
 }
 
+/** stdout, written asynchronously so that logging never blocks the event loop on a slow terminal or pipe. */
+export function stdoutDestination(): DestinationStream {
+  return pino.destination({ fd: 1, sync: false, minLength: 0 });
+}
+
 export function createServiceLogger(options: ServiceLoggerOptions): ServiceLogger {
-  const destination = options.destination ?? pino.destination({ fd: 1, sync: false, minLength: 0 });
-  return pino(loggerOptions(options.serviceName, options.level), destination);
+  return pino(loggerOptions(options.serviceName, options.level), options.destination ?? stdoutDestination());
 }
