@@ -19,7 +19,7 @@ module.exports = {
   transform: { '^.+\\.ts$': swcTransform },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@ai-finance/(observability|messaging|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@ai-finance/(observability|messaging|testing|database|contracts)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testTimeout: 30000,
 };

@@ -1,14 +1,13 @@
-import { RabbitBroker } from '@ai-finance/messaging';
+import { MessagingModule, RabbitBroker } from '@ai-finance/messaging';
 import {
   HealthRegistry,
   ObservabilityModule,
   SERVICE_LOGGER,
   ServiceMetrics,
-  rabbitmqCheck,
   redisCheck,
   type ServiceLogger,
 } from '@ai-finance/observability';
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { loadMarketDataConfig, MARKET_DATA_CONFIG, type MarketDataConfig } from './config';
 import { declareMarketDataMetrics, MARKET_DATA_METRICS, type MarketDataMetrics } from './metrics';
@@ -17,7 +16,7 @@ import { QuoteCache } from './quotes/quote-cache';
 import { QuotesController } from './quotes/quotes.controller';
 
 @Module({
-  imports: [ObservabilityModule.forRoot({ serviceName: 'market-data' })],
+  imports: [ObservabilityModule.forRoot({ serviceName: 'market-data' }), MessagingModule.forRoot({ connectionName: 'market-data' })],
   controllers: [QuotesController],
   providers: [
     { provide: MARKET_DATA_CONFIG, useFactory: () => loadMarketDataConfig() },
@@ -34,15 +33,6 @@ import { QuotesController } from './quotes/quotes.controller';
       inject: [MARKET_DATA_CONFIG, HealthRegistry],
     },
     {
-      provide: RabbitBroker,
-      useFactory: (config: MarketDataConfig, logger: ServiceLogger, health: HealthRegistry) => {
-        const broker = new RabbitBroker({ url: config.rabbitmqUrl, exchange: config.eventsExchange, connectionName: 'market-data' }, logger);
-        health.register('rabbitmq', rabbitmqCheck(broker));
-        return broker;
-      },
-      inject: [MARKET_DATA_CONFIG, SERVICE_LOGGER, HealthRegistry],
-    },
-    {
       provide: QuoteCache,
       useFactory: (redis: Redis, config: MarketDataConfig) => new QuoteCache(redis, config.redisKeyPrefix),
       inject: [Redis, MARKET_DATA_CONFIG],
@@ -55,23 +45,24 @@ import { QuotesController } from './quotes/quotes.controller';
     },
   ],
 })
-export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     private readonly feed: PriceFeed,
-    private readonly broker: RabbitBroker,
     private readonly redis: Redis,
     @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.broker.start();
     await this.feed.start();
     this.logger.info({ symbols: this.feed.symbols }, 'price feed started');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the broker closes: the tick in flight finishes publishing. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.feed.stop();
-    await this.broker.close();
+  }
+
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

@@ -33,8 +33,6 @@ export function loadMarketDataConfig(source: NodeJS.ProcessEnv = process.env) {
     {
       REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
       REDIS_KEY_PREFIX: z.string().default('market-data:'),
-      RABBITMQ_URL: z.string().url().default('amqp://127.0.0.1:5672'),
-      EVENTS_EXCHANGE: z.string().min(1).default('ai-finance.events'),
       MARKET_INSTRUMENTS: instruments,
       MARKET_TICK_INTERVAL_MS: env.positiveInt(1_000),
       /** Annualised volatility of the random walk, e.g. 0.4 for 40%. */
@@ -45,8 +43,6 @@ export function loadMarketDataConfig(source: NodeJS.ProcessEnv = process.env) {
   return {
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
-    rabbitmqUrl: values.RABBITMQ_URL,
-    eventsExchange: values.EVENTS_EXCHANGE,
     instruments: values.MARKET_INSTRUMENTS,
     tickIntervalMs: values.MARKET_TICK_INTERVAL_MS,
     volatility: values.MARKET_VOLATILITY,

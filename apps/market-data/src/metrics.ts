@@ -18,6 +18,11 @@ export function declareMarketDataMetrics(metrics: ServiceMetrics) {
       help: 'Latest simulated price per symbol, in the quote currency.',
       labelNames: ['symbol'],
     }),
+    feedLatency: metrics.histogram({
+      name: 'market_data_feed_latency_seconds',
+      help: 'Time from a price tick being produced to RabbitMQ confirming its publication.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
     quoteRequests: metrics.counter({
       name: 'market_data_quote_requests_total',
       help: 'Quote look-ups, by outcome (found, unknown_symbol, not_yet_priced).',

@@ -12,14 +12,12 @@ function errorOf(load: () => unknown): Error {
 }
 
 describe('loadMarketDataConfig', () => {
-  it('uses local Redis and RabbitMQ, a one-second tick, 40% volatility and ten instruments when nothing is set', () => {
+  it('uses local Redis, a one-second tick, 40% volatility and ten instruments when nothing is set', () => {
     const config = loadMarketDataConfig({});
 
     expect(config).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379',
       redisKeyPrefix: 'market-data:',
-      rabbitmqUrl: 'amqp://127.0.0.1:5672',
-      eventsExchange: 'ai-finance.events',
       tickIntervalMs: 1_000,
       volatility: 0.4,
     });
@@ -79,16 +77,12 @@ describe('loadMarketDataConfig', () => {
       loadMarketDataConfig({
         REDIS_URL: 'redis://redis:6380',
         REDIS_KEY_PREFIX: 'md-test:',
-        RABBITMQ_URL: 'amqp://user:pass@rabbit:5673',
-        EVENTS_EXCHANGE: 'other.events',
         MARKET_TICK_INTERVAL_MS: '250',
         MARKET_VOLATILITY: '1.2',
       }),
     ).toMatchObject({
       redisUrl: 'redis://redis:6380',
       redisKeyPrefix: 'md-test:',
-      rabbitmqUrl: 'amqp://user:pass@rabbit:5673',
-      eventsExchange: 'other.events',
       tickIntervalMs: 250,
       volatility: 1.2,
     });

@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import { RequestContext, contextFromHeaders, injectTraceHeaders, type ServiceLogger } from '@ai-finance/observability';
+import { RequestContext, contextFromHeaders, injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
 import * as amqp from 'amqplib';
 
 export interface RabbitBrokerOptions {
@@ -8,8 +8,20 @@ export interface RabbitBrokerOptions {
   exchange: string;
   /** Name shown in RabbitMQ's management UI for this connection. */
   connectionName: string;
+  /** Put before every queue name, so that test runs sharing one server never share a queue. */
+  queuePrefix?: string;
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+}
+
+/** What `consume` tells the broker about a message whose handler resolved. */
+export type ConsumeOutcome = 'processed' | 'duplicate';
+
+export interface OutgoingMessage {
+  routingKey: string;
+  payload: unknown;
+  messageId?: string;
+  headers?: Record<string, unknown>;
 }
 
 export interface PublishOptions {
@@ -17,7 +29,7 @@ export interface PublishOptions {
   headers?: Record<string, unknown>;
 }
 
-export type MessageHandler<T> = (payload: T, message: amqp.ConsumeMessage) => Promise<void>;
+export type MessageHandler<T> = (payload: T, message: amqp.ConsumeMessage) => Promise<ConsumeOutcome | void>;
 
 /**
  * One RabbitMQ connection per service: reconnects with back-off, publishes with confirms, and carries
@@ -31,12 +43,30 @@ export class RabbitBroker {
   private closing = false;
   private connecting: Promise<void> | undefined;
   private readonly consumers: Array<() => Promise<void>> = [];
+  private readonly published;
+  private readonly consumed;
 
   constructor(
     private readonly options: RabbitBrokerOptions,
     private readonly logger: ServiceLogger,
+    metrics: ServiceMetrics,
   ) {
     this.delayMs = options.reconnectDelayMs ?? 1_000;
+    this.published = metrics.counter({
+      name: 'messages_published_total',
+      help: 'Messages RabbitMQ confirmed, by exchange and routing key.',
+      labelNames: ['exchange', 'routing_key'],
+    });
+    this.consumed = metrics.counter({
+      name: 'messages_consumed_total',
+      help: 'Messages taken from a queue, by outcome: processed, duplicate (seen before), retried, dead_lettered.',
+      labelNames: ['queue', 'status'],
+    });
+  }
+
+  /** The full queue name for `name`, with this broker's prefix. */
+  queueName(name: string): string {
+    return `${this.options.queuePrefix ?? ''}${name}`;
   }
 
   isConnected(): boolean {
@@ -53,30 +83,44 @@ export class RabbitBroker {
    * decide what losing the event means (a price tick may go; a payment must go through an outbox).
    */
   async publish(routingKey: string, payload: unknown, options: PublishOptions = {}): Promise<boolean> {
+    return this.publishAll([{ routingKey, payload, messageId: options.messageId, headers: injectTraceHeaders({ ...options.headers }) }]);
+  }
+
+  /**
+   * Publishes several messages and waits for RabbitMQ to confirm all of them at once: true only when
+   * every one was confirmed. Each message carries its own headers (the outbox stores the trace
+   * context of the transaction that wrote it).
+   */
+  async publishAll(messages: OutgoingMessage[]): Promise<boolean> {
     const channel = this.channel;
     if (!channel) return false;
-    const headers = injectTraceHeaders({ ...options.headers });
+    if (messages.length === 0) return true;
+    const timestamp = Math.floor(Date.now() / 1000);
     try {
-      channel.publish(this.options.exchange, routingKey, Buffer.from(JSON.stringify(payload)), {
-        contentType: 'application/json',
-        persistent: true,
-        messageId: options.messageId,
-        timestamp: Math.floor(Date.now() / 1000),
-        headers,
-      });
+      for (const message of messages) {
+        channel.publish(this.options.exchange, message.routingKey, Buffer.from(JSON.stringify(message.payload)), {
+          contentType: 'application/json',
+          persistent: true,
+          messageId: message.messageId,
+          timestamp,
+          headers: message.headers ?? {},
+        });
+      }
       await channel.waitForConfirms();
-      return true;
     } catch (error) {
-      this.logger.warn({ error, routing_key: routingKey }, 'RabbitMQ publish was not confirmed');
+      this.logger.warn({ error, messages: messages.length }, 'RabbitMQ publish was not confirmed');
       return false;
     }
+    for (const message of messages) this.published.inc({ exchange: this.options.exchange, routing_key: message.routingKey });
+    return true;
   }
 
   /**
    * Consumes a durable queue bound to the exchange. A message is acknowledged only after the handler
    * resolves; one that keeps failing goes to the queue's dead-letter queue instead of looping.
    */
-  async consume<T>(queue: string, bindingKeys: string[], handler: MessageHandler<T>): Promise<void> {
+  async consume<T>(name: string, bindingKeys: string[], handler: MessageHandler<T>, options: { prefetch?: number } = {}): Promise<void> {
+    const queue = this.queueName(name);
     const subscribe = async (): Promise<void> => {
       const channel = this.channel;
       if (!channel) return;
@@ -84,9 +128,9 @@ export class RabbitBroker {
       await channel.assertQueue(deadLetterQueue, { durable: true });
       await channel.assertQueue(queue, { durable: true, deadLetterExchange: '', deadLetterRoutingKey: deadLetterQueue });
       for (const key of bindingKeys) await channel.bindQueue(queue, this.options.exchange, key);
-      await channel.prefetch(32);
+      await channel.prefetch(options.prefetch ?? 32);
       await channel.consume(queue, (message) => {
-        if (message) void this.handle(channel, message, handler);
+        if (message) void this.handle(channel, queue, message, handler);
       });
     };
     this.consumers.push(subscribe);
@@ -103,18 +147,24 @@ export class RabbitBroker {
     this.channel = undefined;
   }
 
-  private async handle<T>(channel: amqp.ConfirmChannel, message: amqp.ConsumeMessage, handler: MessageHandler<T>): Promise<void> {
+  private async handle<T>(channel: amqp.ConfirmChannel, queue: string, message: amqp.ConsumeMessage, handler: MessageHandler<T>): Promise<void> {
     const headers = message.properties.headers ?? {};
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     await context.with(parent, () =>
       RequestContext.run(contextFromHeaders(headers, context.active()), async () => {
         try {
-          await handler(JSON.parse(message.content.toString()) as T, message);
+          const outcome = await handler(JSON.parse(message.content.toString()) as T, message);
           channel.ack(message);
+          this.consumed.inc({ queue, status: outcome ?? 'processed' });
         } catch (error) {
-          this.logger.error({ log_type: 'error', error, routing_key: message.fields.routingKey, redelivered: message.fields.redelivered }, 'message handling failed');
+          const retry = !message.fields.redelivered;
+          this.logger.error(
+            { log_type: 'error', error, queue, routing_key: message.fields.routingKey, message_id: message.properties.messageId, redelivered: message.fields.redelivered },
+            retry ? 'message handling failed; it will be retried once' : 'message handling failed again; moved to the dead-letter queue',
+          );
           // First failure: try once more. Second: dead-letter it, where an operator can look at it.
-          channel.nack(message, false, !message.fields.redelivered);
+          channel.nack(message, false, retry);
+          this.consumed.inc({ queue, status: retry ? 'retried' : 'dead_lettered' });
         }
       }),
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createServiceLogger, RequestContext } from '@ai-finance/observability';
+import { createServiceLogger, RequestContext, ServiceMetrics } from '@ai-finance/observability';
 import { waitFor } from '@ai-finance/testing';
 import * as amqp from 'amqplib';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +21,7 @@ const logSink = new Writable({
   },
 });
 const logger = createServiceLogger({ serviceName: 'messaging-test', level: 'error', destination: logSink });
+const metrics = new ServiceMetrics('messaging-test');
 
 /** Fails with `what` instead of hanging until Jest's timeout when `promise` does not settle in time. */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
@@ -52,7 +53,7 @@ describe('RabbitBroker against a real RabbitMQ', () => {
   beforeAll(async () => {
     admin = await amqp.connect(RABBITMQ_URL);
     adminChannel = await admin.createChannel();
-    broker = new RabbitBroker({ url: RABBITMQ_URL, exchange: EXCHANGE, connectionName: `messaging-test-${RUN_ID}` }, logger);
+    broker = new RabbitBroker({ url: RABBITMQ_URL, exchange: EXCHANGE, connectionName: `messaging-test-${RUN_ID}` }, logger, metrics);
     await broker.start();
     if (!broker.isConnected()) throw new Error(`RabbitBroker could not connect to ${RABBITMQ_URL}; is RabbitMQ running?`);
   });
@@ -122,7 +123,7 @@ describe('RabbitBroker against a real RabbitMQ', () => {
     const death = (deadLettered.properties.headers?.['x-death'] as Array<{ queue: string; reason: string }> | undefined)?.[0];
     expect(death).toMatchObject({ queue, reason: 'rejected' });
     expect(attempts).toBe(2); // the first delivery and one redelivery, no more
-    const failures = logLines.filter((line) => line.message === 'message handling failed' && line.routing_key === 'poison.event');
+    const failures = logLines.filter((line) => String(line.message).startsWith('message handling failed') && line.routing_key === 'poison.event');
     expect(failures.map((line) => line.redelivered)).toEqual([false, true]);
     expect(await adminChannel.checkQueue(queue)).toMatchObject({ messageCount: 0 });
   });
@@ -131,6 +132,7 @@ describe('RabbitBroker against a real RabbitMQ', () => {
     const offline = new RabbitBroker(
       { url: 'amqp://127.0.0.1:1', exchange: EXCHANGE, connectionName: `messaging-test-offline-${RUN_ID}`, reconnectDelayMs: 60_000 },
       logger,
+      metrics,
     );
     try {
       await within(5_000, 'start() against an unreachable broker', offline.start());
@@ -167,7 +169,7 @@ describe('RabbitBroker when RabbitMQ refuses its set-up', () => {
   });
 
   it('keeps retrying without crashing and without leaving a connection open per attempt', async () => {
-    const broker = new RabbitBroker({ url: RABBITMQ_URL, exchange, connectionName, reconnectDelayMs: 50, maxReconnectDelayMs: 50 }, logger);
+    const broker = new RabbitBroker({ url: RABBITMQ_URL, exchange, connectionName, reconnectDelayMs: 50, maxReconnectDelayMs: 50 }, logger, metrics);
     await within(5_000, 'start()', broker.start());
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(broker.isConnected()).toBe(false);

@@ -5,3 +5,6 @@ export { ServiceProcess, type LogLine } from './service-process';
 export { TcpProxy } from './tcp-proxy';
 export { promtoolCheckMetrics } from './promtool';
 export { deleteRedisKeys } from './cleanup';
+export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from './test-database';
+export { captureEvents, createRabbitNamespace, EventCapture, TEST_RABBITMQ_URL, type CapturedEvent, type TestRabbitNamespace } from './test-rabbitmq';
+export { fetchMetrics, sampleValue } from './metrics-reader';

@@ -1,5 +1,5 @@
 import type { RabbitBroker } from '@ai-finance/messaging';
-import type { ServiceLogger } from '@ai-finance/observability';
+import { injectTraceHeaders, type ServiceLogger } from '@ai-finance/observability';
 import type { MarketDataConfig } from '../config';
 import type { MarketDataMetrics } from '../metrics';
 import { parseCents, quoteOf, type Quote } from './quote';
@@ -99,14 +99,16 @@ export class PriceFeed {
     }
 
     const nowSeconds = now.getTime() / 1000;
-    await Promise.all(
-      quotes.map(async (quote) => {
-        const published = await this.broker.publish(`market.tick.${quote.symbol}`, quote, { messageId: `${quote.symbol}-${quote.sequence}` });
-        this.metrics.ticksPublished.inc({ symbol: quote.symbol, outcome: published ? 'published' : 'not_published' });
-        this.metrics.lastTickTimestamp.set({ symbol: quote.symbol }, nowSeconds);
-        this.metrics.price.set({ symbol: quote.symbol }, Number(quote.price));
-      }),
+    const published = await this.broker.publishAll(
+      quotes.map((quote) => ({ routingKey: `market.tick.${quote.symbol}`, payload: quote, messageId: `${quote.symbol}-${quote.sequence}`, headers: injectTraceHeaders({}) })),
     );
+    const latencySeconds = (Date.now() - now.getTime()) / 1000;
+    for (const quote of quotes) {
+      this.metrics.ticksPublished.inc({ symbol: quote.symbol, outcome: published ? 'published' : 'not_published' });
+      this.metrics.lastTickTimestamp.set({ symbol: quote.symbol }, nowSeconds);
+      this.metrics.price.set({ symbol: quote.symbol }, Number(quote.price));
+      if (published) this.metrics.feedLatency.observe(latencySeconds);
+    }
     return quotes;
   }
 

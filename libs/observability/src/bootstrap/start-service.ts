@@ -14,6 +14,12 @@ export interface StartServiceOptions {
   tracing: TracingHandle;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes?: number;
+  /**
+   * Whether `X-Forwarded-For` names the client when TRUST_PROXY is not set. True for the services
+   * behind api-gateway (the gateway overwrites the header with the address it saw); false for the
+   * gateway itself, which faces the outside.
+   */
+  trustProxyByDefault?: boolean;
 }
 
 /** Fastify settings every service shares: bounded bodies and timeouts, no Fastify logger (ours logs). */
@@ -34,7 +40,7 @@ export async function startService(appModule: Type<unknown>, options: StartServi
   const settings = loadEnv({
     PORT: env.port(options.defaultPort),
     HOST: z.string().min(1).default('0.0.0.0'),
-    TRUST_PROXY: env.boolean(false),
+    TRUST_PROXY: env.boolean(options.trustProxyByDefault ?? false),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     appModule,

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'portfolio', roots: ['<rootDir>/src', '<rootDir>/test'] };

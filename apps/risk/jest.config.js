@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'risk', roots: ['<rootDir>/src', '<rootDir>/test'] };

@@ -1,0 +1,8 @@
+import { tracing } from './tracing';
+import { startService } from '@ai-finance/observability';
+import { AppModule } from './app.module';
+
+void startService(AppModule, { serviceName: 'risk', defaultPort: 3070, tracing, trustProxyByDefault: true }).catch((error: unknown) => {
+  process.stderr.write(`risk failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
