@@ -7,6 +7,7 @@ import { NestLoggerBridge } from '../logging/nest-logger';
 import { SERVICE_LOGGER } from '../observability.tokens';
 import type { ServiceLogger } from '../logging/service-logger';
 import type { TracingHandle } from '../tracing/start-tracing';
+import { TRUSTS_GATEWAY_HEADERS } from '../http/request-lifecycle';
 
 export interface StartServiceOptions {
   serviceName: string;
@@ -42,11 +43,9 @@ export async function startService(appModule: Type<unknown>, options: StartServi
     HOST: z.string().min(1).default('0.0.0.0'),
     TRUST_PROXY: env.boolean(options.trustProxyByDefault ?? false),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    appModule,
-    createFastifyAdapter({ bodyLimitBytes: options.bodyLimitBytes, trustProxy: settings.TRUST_PROXY }),
-    { bufferLogs: true },
-  );
+  const adapter = createFastifyAdapter({ bodyLimitBytes: options.bodyLimitBytes, trustProxy: settings.TRUST_PROXY });
+  if (settings.TRUST_PROXY) adapter.getInstance().decorate(TRUSTS_GATEWAY_HEADERS, true);
+  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(NestLoggerBridge));
   // Signals are handled below rather than by enableShutdownHooks(), which re-raises the signal after
   // closing the app and would kill the process before the last spans are flushed.

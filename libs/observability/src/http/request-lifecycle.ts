@@ -9,6 +9,11 @@ import { extractTraceContext } from '../tracing/propagation';
 
 export const UNMATCHED_ROUTE = 'unmatched';
 
+const USER_ID_HEADER = 'x-user-id';
+/** Fastify decoration set by startService on a service that runs behind api-gateway. */
+export const TRUSTS_GATEWAY_HEADERS = 'trustsGatewayHeaders';
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Routes that probes and scrapers call all day: they are served, but kept out of SLO metrics and traces. */
 const OPERATIONAL_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
 
@@ -41,6 +46,9 @@ export interface RequestLifecycleDependencies {
  */
 export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifecycleDependencies): void {
   const { logger, histogram, tracer } = deps;
+  // A service that trusts its proxy's X-Forwarded-For (one behind api-gateway) also trusts the user id
+  // the gateway set after verifying the caller's token, so its logs and spans name the user.
+  const trustsGatewayHeaders = app.hasDecorator(TRUSTS_GATEWAY_HEADERS);
 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
@@ -53,6 +61,10 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
     let span: Span | undefined;
     let otelContext = parent;
     const data: RequestContextData = { requestId };
+    if (trustsGatewayHeaders) {
+      const userId = request.headers[USER_ID_HEADER];
+      if (typeof userId === 'string' && USER_ID.test(userId)) data.userId = userId;
+    }
     if (!operational) {
       span = tracer.startSpan(
         `${request.method} ${route}`,
