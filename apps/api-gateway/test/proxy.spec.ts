@@ -3,9 +3,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { deleteRedisKeys } from '@ai-finance/testing';
+import Redis from 'ioredis';
 import request from 'supertest';
+import { UPSTREAMS } from '../src/config';
+import { GATEWAY_TEST_ENV, REDIS_KEY_BASE, USER, tokenFor } from './gateway-test-env';
 
-/** One request as the fake market-data saw it. */
+/** One request as the fake upstream saw it. */
 interface Received {
   method: string;
   url: string;
@@ -13,7 +17,7 @@ interface Received {
   body: string;
 }
 
-/** A real HTTP server on 127.0.0.1 that plays market-data and records what reaches it. */
+/** A real HTTP server on 127.0.0.1 that plays every upstream service and records what reaches it. */
 interface FakeMarketData {
   port: number;
   received: Received[];
@@ -40,17 +44,19 @@ async function startFakeMarketData(): Promise<FakeMarketData> {
         res.end(JSON.stringify(payload));
       };
 
-      if (req.method === 'GET' && path === '/quotes/AAPL') {
-        // The upstream's own request id must not replace the gateway's on the way back.
-        json(200, { symbol: 'AAPL' }, { 'x-upstream': 'yes', 'x-request-id': 'set-by-upstream' });
-      } else if (path === '/slow') {
+      if (path === '/quotes/SLOW') {
         const timer = setTimeout(() => {
           timers.delete(timer);
           json(200, { slow: true });
         }, SLOW_ANSWER_MS);
         timers.add(timer);
-      } else if (req.method === 'POST' && path === '/quotes') {
+      } else if (req.method === 'GET' && path === '/quotes/AAPL') {
+        // The upstream's own request id must not replace the gateway's on the way back.
+        json(200, { symbol: 'AAPL' }, { 'x-upstream': 'yes', 'x-request-id': 'set-by-upstream' });
+      } else if (req.method === 'POST' && path === '/payments') {
         json(201, { echoed: body.length > 0 ? JSON.parse(body) : null });
+      } else if (path === '/me' || path === '/audit/verify') {
+        json(200, { ok: true });
       } else {
         json(404, { error: 'no such market-data resource', path });
       }
@@ -135,7 +141,8 @@ describe('api-gateway forwarding /api/market to a real market-data server', () =
 
   beforeAll(async () => {
     upstream = await startFakeMarketData();
-    process.env.MARKET_DATA_URL = `http://127.0.0.1:${upstream.port}`;
+    for (const { variable } of Object.values(UPSTREAMS)) process.env[variable] = `http://127.0.0.1:${upstream.port}`;
+    Object.assign(process.env, GATEWAY_TEST_ENV);
     process.env.UPSTREAM_TIMEOUT_MS = '300';
     process.env.OTEL_SDK_DISABLED = 'true';
     process.env.LOG_LEVEL = 'error';
@@ -148,6 +155,9 @@ describe('api-gateway forwarding /api/market to a real market-data server', () =
     await app?.close();
     await upstream?.stop();
     process.env = { ...savedEnv };
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await deleteRedisKeys(redis, REDIS_KEY_BASE);
+    redis.disconnect();
   });
 
   describe('while market-data answers', () => {
@@ -216,27 +226,27 @@ describe('api-gateway forwarding /api/market to a real market-data server', () =
       expect(seen.url).toBe('/quotes/AAPL?fields=price');
     });
 
-    it('forwards a POST with its JSON body to market-data and returns market-data’s answer', async () => {
-      const payload = { symbols: ['AAPL', 'MSFT'], nested: { depth: 2, flag: true } };
-      const response = await http.post('/api/market/quotes').set('x-request-id', 'test-post-1').send(payload).expect(201);
+    it('forwards a POST with its JSON body to the upstream path and returns the upstream’s answer', async () => {
+      const payload = { amount: '49.99', nested: { depth: 2, flag: true } };
+      const response = await http.post('/api/payments').set('authorization', `Bearer ${tokenFor(USER)}`).set('x-request-id', 'test-post-1').send(payload).expect(201);
 
       expect(response.body).toEqual({ echoed: payload });
       const [seen] = receivedWithRequestId(upstream, 'test-post-1');
       expect(seen.method).toBe('POST');
-      expect(seen.url).toBe('/quotes');
+      expect(seen.url).toBe('/payments');
       expect(seen.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(seen.body)).toEqual(payload);
     });
 
-    it('passes a 404 from market-data through unchanged for a path it does not know', async () => {
-      const response = await http.get('/api/market/unknown/thing').set('x-request-id', 'test-up404-1').expect(404);
+    it('passes a 404 from market-data through unchanged for a symbol it does not know', async () => {
+      const response = await http.get('/api/market/quotes/UNKNOWN').set('x-request-id', 'test-up404-1').expect(404);
 
-      expect(response.body).toEqual({ error: 'no such market-data resource', path: '/unknown/thing' });
+      expect(response.body).toEqual({ error: 'no such market-data resource', path: '/quotes/UNKNOWN' });
       expect(receivedWithRequestId(upstream, 'test-up404-1')).toHaveLength(1);
     });
 
     it('answers 504 naming market-data and the 300 ms limit when market-data is too slow', async () => {
-      const response = await http.get('/api/market/slow').set('x-request-id', 'test-slow-1').expect(504);
+      const response = await http.get('/api/market/quotes/SLOW').set('x-request-id', 'test-slow-1').expect(504);
 
       expect(response.body).toEqual({
         statusCode: 504,
@@ -289,7 +299,7 @@ describe('api-gateway forwarding /api/market to a real market-data server', () =
       expect(routes).toContain('/api/market/quotes/:symbol');
       expect(routes).toContain('unmatched');
       for (const route of routes) {
-        expect(route).not.toMatch(/AAPL|\?|\/nope|\/slow|\/unknown/);
+        expect(route).not.toMatch(/AAPL|SLOW|UNKNOWN|\?|\/nope/);
       }
       expect(response.text).not.toContain('route="/api/market/quotes/AAPL"');
     });
@@ -301,6 +311,7 @@ describe('api-gateway configured with a market-data URL where nothing listens', 
 
   beforeAll(async () => {
     const port = await closedPort();
+    Object.assign(process.env, GATEWAY_TEST_ENV);
     process.env.MARKET_DATA_URL = `http://127.0.0.1:${port}`;
     process.env.UPSTREAM_TIMEOUT_MS = '300';
     process.env.OTEL_SDK_DISABLED = 'true';

@@ -2,6 +2,7 @@ import { ServiceMetrics, TracedHttpClient, type ServiceLogger } from '@ai-financ
 import { BadGatewayException, GatewayTimeoutException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'undici';
+import { USER_ID_HEADER, USER_ROLE_HEADER } from '@ai-finance/contracts';
 import type { GatewayConfig, UpstreamName } from '../config';
 
 // Headers that describe one hop, not the message (RFC 9110 7.6.1), plus those we set ourselves.
@@ -20,6 +21,13 @@ const HOP_BY_HOP = new Set([
   'tracestate',
   // The caller's value may have been rejected; injectTraceHeaders writes the request's own id.
   'x-request-id',
+  // Identity is what the gateway verified, never what the caller claims; the token stays here.
+  USER_ID_HEADER,
+  USER_ROLE_HEADER,
+  'authorization',
+  'cookie',
+  'x-forwarded-for',
+  'x-forwarded-proto',
 ]);
 
 /**
@@ -60,8 +68,17 @@ export class UpstreamProxy {
     });
   }
 
-  /** Forwards the request to `upstream` at `path` (with its query string) and streams the answer back. */
-  async forward(upstream: UpstreamName, path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /**
+   * Forwards the request to `upstream` at `path` (with its query string) and streams the answer back.
+   * `identity` carries the headers the gateway sets after verifying the caller.
+   */
+  async forward(
+    upstream: UpstreamName,
+    path: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    identity: Record<string, string> = {},
+  ): Promise<FastifyReply> {
     const client = this.clients.get(upstream);
     if (!client) throw new BadGatewayException(`No upstream named "${upstream}" is configured`);
 
@@ -71,6 +88,7 @@ export class UpstreamProxy {
     }
     headers['x-forwarded-for'] = request.ip;
     headers['x-forwarded-proto'] = request.protocol;
+    Object.assign(headers, identity);
 
     if (this.logger.isLevelEnabled('debug')) {
       // Whole headers and body, for debugging a route; the logger's redaction keeps secrets and card numbers out.

@@ -7,6 +7,8 @@ export class ConfigurationError extends Error {
   }
 }
 
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY$/i;
+
 /**
  * Validates environment variables once, at start-up. A bad value stops the service with a message
  * that names the variable and says what was expected.
@@ -18,7 +20,9 @@ export function loadEnv<S extends Record<string, ZodTypeAny>>(shape: S, env: Nod
     result.error.issues.map((issue) => {
       const variable = issue.path.join('.');
       const given = env[variable];
-      return `${variable}: ${issue.message}${given === undefined ? ' (not set)' : ` (got "${given}")`}`;
+      // A secret's value never reaches the error (it would end up in logs); its length is enough to act on.
+      const shown = SECRET_NAME.test(variable) ? `a value of ${given?.length ?? 0} characters` : `"${given?.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')}"`;
+      return `${variable}: ${issue.message}${given === undefined ? ' (not set)' : ` (got ${shown})`}`;
     }),
   );
 }

@@ -1,0 +1,209 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { deleteRedisKeys, promtoolCheckMetrics, sampleValue } from '@ai-finance/testing';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { UPSTREAMS } from '../src/config';
+import { GATEWAY_TEST_ENV, JWT_SECRET, OPERATOR, REDIS_KEY_BASE, USER, tokenFor } from './gateway-test-env';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** Plays every service behind the gateway: answers 200 with what it saw, and remembers it. */
+async function startEchoUpstream(): Promise<{ port: number; seen: Seen[]; stop(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ url: req.url }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const savedEnv = { ...process.env };
+
+async function startGateway(env: Record<string, string>): Promise<INestApplication> {
+  Object.assign(process.env, GATEWAY_TEST_ENV, env);
+  const { AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/** A token with `alg: none`, which a careless verifier would accept. */
+function unsignedToken(): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: USER.sub, role: 'operator', sid: USER.sid, iss: 'ai-finance/user-management', aud: 'ai-finance/api', iat: now, exp: now + 600 })}.`;
+}
+
+describe('api-gateway authentication, authorisation and rate limits (real Redis)', () => {
+  let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+
+  const metrics = async () => (await http.get('/metrics').expect(200)).text;
+  const forwardedWith = (requestId: string) => upstream.seen.filter((entry) => entry.headers['x-request-id'] === requestId);
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    const urls = Object.fromEntries(Object.values(UPSTREAMS).map(({ variable }) => [variable, `http://127.0.0.1:${upstream.port}`]));
+    app = await startGateway({ ...urls, RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_USER: '5', RATE_LIMIT_AUTH_PER_IP: '3' });
+    http = request(app.getHttpServer());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await upstream?.stop();
+    process.env = { ...savedEnv };
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await deleteRedisKeys(redis, REDIS_KEY_BASE);
+    redis.disconnect();
+  });
+
+  it('forwards a public route without identity headers, dropping identity headers the caller made up', async () => {
+    await http.get('/api/market/quotes').set('x-request-id', 'sec-public-1').set('x-user-id', OPERATOR.sub).set('x-user-role', 'operator').expect(200);
+    const [seen] = forwardedWith('sec-public-1');
+    expect(seen.url).toBe('/quotes');
+    expect(seen.headers).not.toHaveProperty('x-user-id');
+    expect(seen.headers).not.toHaveProperty('x-user-role');
+  });
+
+  it('answers 401 with WWW-Authenticate and forwards nothing when a user route has no token', async () => {
+    const response = await http.get('/api/portfolio').set('x-request-id', 'sec-missing-1').expect(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+    expect(response.body).toMatchObject({ statusCode: 401, message: 'a bearer access token is required', request_id: 'sec-missing-1' });
+    expect(forwardedWith('sec-missing-1')).toHaveLength(0);
+  });
+
+  it.each([
+    ['expired', () => tokenFor(USER, { expiresInSeconds: -10 }), 'the access token has expired; refresh it'],
+    ['signed with another key', () => tokenFor(USER, { secret: 'x'.repeat(40) }), 'the access token is not valid'],
+    ['signed with HS512 instead of the pinned HS256', () => tokenFor(USER, { algorithm: 'HS512' }), 'the access token is not valid'],
+    ['from another issuer', () => tokenFor(USER, { issuer: 'someone-else' }), 'the access token is not valid'],
+    ['unsigned (alg none)', unsignedToken, 'the access token is not valid'],
+  ])('refuses a token that is %s with 401, counts invalid_token and forwards nothing', async (_case, token, message) => {
+    const before = sampleValue(await metrics(), 'security_events_total', { type: 'invalid_token' });
+    const requestId = `sec-invalid-${randomUUID()}`;
+    const response = await http.get('/api/portfolio').set('authorization', `Bearer ${token()}`).set('x-request-id', requestId).expect(401);
+    expect(response.body.message).toBe(message);
+    expect(forwardedWith(requestId)).toHaveLength(0);
+    expect(sampleValue(await metrics(), 'security_events_total', { type: 'invalid_token' })).toBe(before + 1);
+  });
+
+  it('forwards a signed-in user with x-user-id and x-user-role from the token, never the token itself', async () => {
+    await http
+      .get('/api/portfolio/positions/AAPL?x=1')
+      .set('authorization', `Bearer ${tokenFor(USER)}`)
+      .set('x-user-id', OPERATOR.sub)
+      .set('x-request-id', 'sec-user-1')
+      .expect(200);
+    const [seen] = forwardedWith('sec-user-1');
+    expect(seen.url).toBe('/portfolio/positions/AAPL?x=1');
+    expect(seen.headers['x-user-id']).toBe(USER.sub);
+    expect(seen.headers['x-user-role']).toBe('user');
+    expect(seen.headers).not.toHaveProperty('authorization');
+  });
+
+  it('keeps operator routes from users (403, counted as forbidden) and lets operators through', async () => {
+    const before = sampleValue(await metrics(), 'security_events_total', { type: 'forbidden' });
+    await http.get('/api/audit/verify').set('authorization', `Bearer ${tokenFor({ ...USER, sub: randomUUID() })}`).set('x-request-id', 'sec-op-1').expect(403);
+    expect(forwardedWith('sec-op-1')).toHaveLength(0);
+    expect(sampleValue(await metrics(), 'security_events_total', { type: 'forbidden' })).toBe(before + 1);
+
+    await http.get('/api/audit/verify').set('authorization', `Bearer ${tokenFor(OPERATOR)}`).set('x-request-id', 'sec-op-2').expect(200);
+    expect(forwardedWith('sec-op-2')[0].headers['x-user-role']).toBe('operator');
+  });
+
+  it.each([
+    ['POST', '/api/risk/checks'],
+    ['GET', '/api/market/metrics'],
+    ['GET', '/api/payment/health/ready'],
+    ['POST', '/api/notifications'],
+    ['POST', '/api/alerts/alertmanager'],
+    ['GET', '/metrics/../api/audit/verify'],
+  ])('does not expose the internal endpoint %s %s (404, nothing forwarded)', async (method, path) => {
+    const requestId = `sec-internal-${randomUUID()}`;
+    await request(app.getHttpServer())
+      [method === 'POST' ? 'post' : 'get'](path)
+      .set('authorization', `Bearer ${tokenFor(OPERATOR)}`)
+      .set('x-request-id', requestId)
+      .expect(404);
+    expect(forwardedWith(requestId)).toHaveLength(0);
+  });
+
+  it('limits credential endpoints per client IP: the 4th login in the window gets 429 with Retry-After', async () => {
+    const before = sampleValue(await metrics(), 'security_events_total', { type: 'rate_limited' });
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      await http.post('/api/users/login').send({ email: 'a@example.com', password: 'wrong password' }).expect(200);
+    }
+    const refused = await http.post('/api/users/login').set('x-request-id', 'sec-login-4').send({ email: 'a@example.com', password: 'x' }).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.body.message).toMatch(/rate limit "credentials" exceeded/);
+    expect(forwardedWith('sec-login-4')).toHaveLength(0);
+    expect(sampleValue(await metrics(), 'security_events_total', { type: 'rate_limited' })).toBe(before + 1);
+  });
+
+  it('limits each signed-in user separately: the 6th request of one user is refused, another user is not', async () => {
+    const busy = { ...USER, sub: randomUUID() };
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      await http.get('/api/signals').set('authorization', `Bearer ${tokenFor(busy)}`).expect(200);
+    }
+    await http.get('/api/signals').set('authorization', `Bearer ${tokenFor(busy)}`).expect(429);
+    await http.get('/api/signals').set('authorization', `Bearer ${tokenFor({ ...USER, sub: randomUUID() })}`).expect(200);
+  });
+
+  it('counts each forwarded request by feature', async () => {
+    const before = sampleValue(await metrics(), 'feature_usage_total', { feature: 'risk.limits' });
+    await http.get('/api/risk/limits').set('authorization', `Bearer ${tokenFor({ ...USER, sub: randomUUID() })}`).expect(200);
+    expect(sampleValue(await metrics(), 'feature_usage_total', { feature: 'risk.limits' })).toBe(before + 1);
+  });
+
+  it('sets security headers on every answer, errors included', async () => {
+    for (const response of [await http.get('/api/market/quotes').expect(200), await http.get('/api/nothing').expect(404)]) {
+      expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'cache-control': 'no-store' });
+    }
+  });
+
+  it('serves /metrics that promtool accepts', async () => {
+    await promtoolCheckMetrics(await metrics());
+  });
+});
+
+describe('api-gateway rate limits while Redis is unreachable', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    app = await startGateway({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_AUTH_PER_IP: '2', USER_MANAGEMENT_URL: 'http://127.0.0.1:1', JWT_SECRET });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    process.env = { ...savedEnv };
+  });
+
+  it('falls back to limits in memory instead of letting everything through', async () => {
+    const http = request(app.getHttpServer());
+    // The upstream is unreachable too (502), which is beside the point: the third attempt never gets that far.
+    await http.post('/api/users/login').send({}).expect(502);
+    await http.post('/api/users/login').send({}).expect(502);
+    await http.post('/api/users/login').send({}).expect(429);
+  });
+});
