@@ -141,8 +141,8 @@ describe('api-gateway authentication, authorisation and rate limits (real Redis)
     ['GET', '/metrics/../api/audit/verify'],
   ])('does not expose the internal endpoint %s %s (404, nothing forwarded)', async (method, path) => {
     const requestId = `sec-internal-${randomUUID()}`;
-    await request(app.getHttpServer())
-      [method === 'POST' ? 'post' : 'get'](path)
+    const client = request(app.getHttpServer());
+    await (method === 'POST' ? client.post(path) : client.get(path))
       .set('authorization', `Bearer ${tokenFor(OPERATOR)}`)
       .set('x-request-id', requestId)
       .expect(404);
