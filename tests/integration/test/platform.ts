@@ -1,65 +1,150 @@
-import { deleteRedisKeys, freePort, OtlpReceiver, ServiceProcess, uniqueName } from '@ai-finance/testing';
+import { createTestDatabase, deleteRedisKeys, freePort, OtlpReceiver, ServiceProcess, uniqueName, type TestDatabase } from '@ai-finance/testing';
+import { randomBytes } from 'node:crypto';
+
+export const SERVICES = [
+  'api-gateway',
+  'user-management',
+  'payment',
+  'trading',
+  'market-data',
+  'signals',
+  'portfolio',
+  'risk',
+  'notification',
+  'audit',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Every queue the services declare, so a run can delete its own. */
+const QUEUES = [
+  'trading.market-ticks',
+  'risk.trades',
+  'portfolio.trades',
+  'portfolio.market-ticks',
+  'signals.market-ticks',
+  'notification.events',
+  'audit.events',
+];
+
+/** The variable through which one service finds another. */
+const URL_VARIABLES: Partial<Record<ServiceName, string>> = {
+  'user-management': 'USER_MANAGEMENT_URL',
+  payment: 'PAYMENT_URL',
+  trading: 'TRADING_URL',
+  'market-data': 'MARKET_DATA_URL',
+  signals: 'SIGNALS_URL',
+  portfolio: 'PORTFOLIO_URL',
+  risk: 'RISK_URL',
+  notification: 'NOTIFICATION_URL',
+  audit: 'AUDIT_URL',
+};
 
 export interface PlatformOptions {
-  /** OTLP endpoint for both services; defaults to a receiver started here. */
+  /** Which services to run; all ten by default. */
+  services?: readonly ServiceName[];
+  /** OTLP endpoint for every service; defaults to a receiver started here. */
   otlpEndpoint?: string;
   elasticsearchUrl?: string;
-  /** Where market-data finds Redis (a TcpProxy in the readiness test). */
+  /** Where the services find Redis (a TcpProxy in the readiness test). */
   redisUrl?: string;
   gatewayLogLevel?: string;
+  /** Extra environment per service. */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
-/** api-gateway in front of market-data, as two real processes on free ports with unique Redis and RabbitMQ names. */
+/**
+ * The platform as real processes on free ports: one database, one exchange and queue prefix, and
+ * Redis key prefixes of this run only, removed again by stop().
+ */
 export class Platform {
   readonly receiver = new OtlpReceiver();
-  readonly redisKeyPrefix = `${uniqueName('it-md')}:`;
-  readonly exchange = uniqueName('it-events');
-  marketData!: ServiceProcess;
-  gateway!: ServiceProcess;
+  readonly runId = uniqueName('it');
+  readonly exchange = `${this.runId}.events`;
+  readonly queuePrefix = `${this.runId}.`;
+  readonly redisKeyBase = `${this.runId}:`;
+  readonly jwtSecret = randomBytes(32).toString('hex');
+  database: TestDatabase | undefined;
+  readonly services = new Map<ServiceName, ServiceProcess>();
 
   constructor(private readonly options: PlatformOptions = {}) {}
 
+  get gateway(): ServiceProcess {
+    return this.service('api-gateway');
+  }
+
+  get marketData(): ServiceProcess {
+    return this.service('market-data');
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const process = this.services.get(name);
+    if (!process) throw new Error(`${name} is not part of this platform run`);
+    return process;
+  }
+
+  get databaseUrl(): string {
+    if (!this.database) throw new Error('the platform has no database (no service that needs one was started)');
+    return this.database.url;
+  }
+
   async start(): Promise<void> {
+    const names = this.options.services ?? SERVICES;
     await this.receiver.start();
-    const otlp = this.options.otlpEndpoint ?? this.receiver.endpoint;
+    if (names.some((name) => name !== 'api-gateway' && name !== 'market-data')) this.database = await createTestDatabase('platform');
+
+    const ports = new Map<ServiceName, number>();
+    for (const name of names) ports.set(name, await freePort());
+    const urls = Object.fromEntries(
+      [...ports].filter(([name]) => URL_VARIABLES[name]).map(([name, port]) => [URL_VARIABLES[name] as string, `http://127.0.0.1:${port}`]),
+    );
     const common: Record<string, string> = {
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint ?? this.receiver.endpoint,
       ...(this.options.elasticsearchUrl ? { ELASTICSEARCH_URL: this.options.elasticsearchUrl } : {}),
-    };
-    const [marketDataPort, gatewayPort] = [await freePort(), await freePort()];
-    this.marketData = new ServiceProcess('market-data', marketDataPort, {
-      ...common,
+      ...(this.database ? { DATABASE_URL: this.database.url } : {}),
       REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: this.redisKeyPrefix,
       EVENTS_EXCHANGE: this.exchange,
+      RABBITMQ_QUEUE_PREFIX: this.queuePrefix,
+      JWT_SECRET: this.jwtSecret,
       MARKET_TICK_INTERVAL_MS: '100',
       LOG_LEVEL: 'info',
-    });
-    this.gateway = new ServiceProcess('api-gateway', gatewayPort, {
-      ...common,
-      MARKET_DATA_URL: this.marketData.url,
-      LOG_LEVEL: this.options.gatewayLogLevel ?? 'info',
-    });
-    await Promise.all([this.marketData.start(), this.gateway.start()]);
+      ...urls,
+    };
+    for (const name of names) {
+      this.services.set(
+        name,
+        new ServiceProcess(name, ports.get(name) as number, {
+          ...common,
+          REDIS_KEY_PREFIX: `${this.redisKeyBase}${name}:`,
+          ...(name === 'api-gateway' && this.options.gatewayLogLevel ? { LOG_LEVEL: this.options.gatewayLogLevel } : {}),
+          ...this.options.env?.[name],
+        }),
+      );
+    }
+    await Promise.all([...this.services.values()].map((service) => service.start(60_000)));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.gateway?.stop(), this.marketData?.stop()]);
+    await Promise.all([...this.services.values()].map((service) => service.stop()));
     await this.receiver.stop();
-    await cleanUp(this.redisKeyPrefix, this.exchange);
+    await cleanUp(this.redisKeyBase, this.exchange, this.queuePrefix);
+    await this.database?.drop();
   }
 }
 
-async function cleanUp(redisKeyPrefix: string, exchange: string): Promise<void> {
+async function cleanUp(redisKeyBase: string, exchange: string, queuePrefix: string): Promise<void> {
   const { default: Redis } = await import('ioredis');
   const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
   await redis.connect();
-  await deleteRedisKeys(redis, redisKeyPrefix);
+  await deleteRedisKeys(redis, redisKeyBase);
   redis.disconnect();
 
   const amqp = await import('amqplib');
   const connection = await amqp.connect('amqp://127.0.0.1:5672');
   const channel = await connection.createChannel();
+  for (const queue of QUEUES) {
+    await channel.deleteQueue(`${queuePrefix}${queue}`);
+    await channel.deleteQueue(`${queuePrefix}${queue}.dead-letter`);
+  }
   await channel.deleteExchange(exchange);
   await connection.close();
 }

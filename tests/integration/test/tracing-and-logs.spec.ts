@@ -5,7 +5,7 @@ import { Platform } from './platform';
 const SERVER_KIND = 2;
 
 describe('one request through api-gateway to market-data', () => {
-  const platform = new Platform({ gatewayLogLevel: 'debug' });
+  const platform = new Platform({ services: ['api-gateway', 'market-data'], gatewayLogLevel: 'debug' });
   const requestId = `it-${randomBytes(6).toString('hex')}`;
   let responseHeaders: Headers;
   let marketDataSpan: ReceivedSpan;

@@ -14,6 +14,7 @@ describe('with the OTLP collector and Elasticsearch unreachable', () => {
   beforeAll(async () => {
     const [closedOtlpPort, closedElasticsearchPort] = [await freePort(), await freePort()];
     platform = new Platform({
+      services: ['api-gateway', 'market-data'],
       otlpEndpoint: `http://127.0.0.1:${closedOtlpPort}`,
       elasticsearchUrl: `http://127.0.0.1:${closedElasticsearchPort}`,
     });
