@@ -341,7 +341,8 @@ describe('portfolio (real PostgreSQL and RabbitMQ)', () => {
       await sql.query('ALTER TABLE positions_away RENAME TO positions');
     }
     const kept = await metrics();
-    expect(sampleValue(kept, 'db_query_duration_seconds_count', { operation: 'select_platform_pnl', outcome: 'error' })).toBe(failedBefore + 1);
+    // At least the refresh called here failed (the 100 ms timer may have failed once more meanwhile).
+    expect(sampleValue(kept, 'db_query_duration_seconds_count', { operation: 'select_platform_pnl', outcome: 'error' })).toBeGreaterThanOrEqual(failedBefore + 1);
     expect(sampleValue(kept, 'portfolio_pnl', { kind: 'realized' })).toBeCloseTo(realized0 + 7, 9);
     expect(sampleValue(kept, 'portfolio_positions_open')).toBe(open0);
   });

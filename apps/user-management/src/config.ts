@@ -18,7 +18,8 @@ export function loadUserManagementConfig(source: NodeJS.ProcessEnv = process.env
     problems.push(`JWT_SECRET: must be at least ${JWT_SECRET_MIN_LENGTH} characters (got ${jwtSecret.length} characters; value not shown)`);
   }
 
-  const { JWT_SECRET: _secret, ...rest } = source;
+  const rest = { ...source };
+  delete rest.JWT_SECRET;
   let values: ReturnType<typeof loadSettings> | undefined;
   try {
     values = loadSettings(rest);

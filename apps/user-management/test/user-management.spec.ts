@@ -159,7 +159,7 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
       const { rows } = await pg.query('SELECT email, password_hash, phone, role FROM users WHERE id = $1', [response.body.userId]);
       expect(rows).toHaveLength(1);
       expect(rows[0].email).toBe(email.toLowerCase());
-      expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
       expect(rows[0].password_hash).not.toContain(PASSWORD);
       expect(rows[0]).toMatchObject({ phone: '+15551234567', role: 'user' });
 
@@ -505,8 +505,10 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
     });
 
     it('keeps the previous gauge values and logs a warning when Redis fails during the job', async () => {
-      const unreachable = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 0 });
-      unreachable.on('error', () => undefined);
+      // A client whose connection is gone: every command fails, as when Redis goes away.
+      const unreachable = new Redis(REDIS_URL, { enableOfflineQueue: false });
+      await waitFor('the extra Redis connection', () => (unreachable.status === 'ready' ? true : undefined));
+      unreachable.disconnect();
       const warnings: LogLine[] = [];
       const logger = { warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ ...fields, level: 'warn', message }) };
       metricsOf.activeUsers.set({ window: '1h' }, 7);
@@ -516,7 +518,6 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
 
       expect(await metric('active_users', { window: '1h' })).toBe(7);
       expect(warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('keeps its previous values') })]);
-      unreachable.disconnect();
       await activeUsers.refresh();
     });
   });

@@ -1,5 +1,6 @@
 import type { Database, Migration, Transaction } from '@ai-finance/database';
-import { injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
+import { RequestContext, injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { RabbitBroker } from './rabbitmq-broker';
 
@@ -100,7 +101,8 @@ export class Outbox {
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    // The relay belongs to no request: its logs and spans must not join the one whose commit woke it.
+    this.timer = context.with(ROOT_CONTEXT, () => RequestContext.detached(() => setTimeout(() => void this.tick(), delayMs)));
     this.timer.unref();
   }
 

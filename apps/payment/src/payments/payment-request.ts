@@ -12,13 +12,13 @@ export type Plan = (typeof PLANS)[number];
 /** Largest single payment the service accepts. */
 export const MAX_PAYMENT_AMOUNT = '1000000.00';
 
-/** Passes when a money string (already checked against MONEY_PATTERN) is > 0 and at most `max`. */
+/** A money string must be > 0 and at most `max`; anything not a money string is left to @Matches to report. */
 function IsAmountWithin(max: string, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isAmountWithin',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && MONEY_PATTERN.test(value) && new Decimal(value).gt(0) && new Decimal(value).lte(max),
+        validate: (value: unknown) => typeof value !== 'string' || !MONEY_PATTERN.test(value) || (new Decimal(value).gt(0) && new Decimal(value).lte(max)),
         defaultMessage: () => `amount must be greater than 0 and at most ${max}`,
       },
     },

@@ -8,7 +8,11 @@ import { TradeLedger } from './trade-ledger';
 export const TRADES_QUEUE = 'portfolio.trades';
 export const MARKET_TICKS_QUEUE = 'portfolio.market-ticks';
 
-/** What portfolio listens to: executed trades (exactly once) and market ticks (latest price wins). */
+/**
+ * What portfolio listens to: executed trades, exactly once and one at a time (prefetch 1), so a user's
+ * trades apply in the order trading published them (the average-cost method depends on it); and market
+ * ticks, concurrently, since the newest tick wins whatever the order.
+ */
 @Injectable()
 export class PortfolioConsumers implements OnApplicationBootstrap {
   constructor(
@@ -19,9 +23,14 @@ export class PortfolioConsumers implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.exactlyOnce.consume<TradeExecuted>(TRADES_QUEUE, [EVENTS.tradeExecuted], async (payload, tx) => {
-      await this.ledger.apply(parseEvent(tradeExecutedSchema, EVENTS.tradeExecuted, payload), tx);
-    });
+    await this.exactlyOnce.consume<TradeExecuted>(
+      TRADES_QUEUE,
+      [EVENTS.tradeExecuted],
+      async (payload, tx) => {
+        await this.ledger.apply(parseEvent(tradeExecutedSchema, EVENTS.tradeExecuted, payload), tx);
+      },
+      { prefetch: 1 },
+    );
     await this.broker.consume<MarketTick>(MARKET_TICKS_QUEUE, [`${EVENTS.marketTickPrefix}.*`], async (payload) => {
       const stored = await this.prices.record(parseEvent(marketTickSchema, 'market tick', payload));
       return stored ? 'processed' : 'duplicate';

@@ -1,6 +1,6 @@
 import { MONEY_PATTERN, QUANTITY_PATTERN } from '@ai-finance/contracts';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { IsPositiveDecimal } from '../http/decimal-validation';
 import { ORDER_STATUSES, type OrderStatus } from './order-view';
 
@@ -23,7 +23,13 @@ export class PlaceOrderDto {
 
   /** Required for a limit order; a market order must not carry one (it would be silently ignored). */
   @ValidateIf((order: PlaceOrderDto) => order.type === 'limit' || order.limitPrice !== undefined)
-  @ValidateIf((order: PlaceOrderDto) => order.type !== 'market' || order.limitPrice === undefined)
+  @ValidateBy({
+    name: 'absentForMarketOrders',
+    validator: {
+      validate: (_value: unknown, args) => (args?.object as PlaceOrderDto).type !== 'market',
+      defaultMessage: () => 'limitPrice must not be given for a market order',
+    },
+  })
   @IsPositiveDecimal(MONEY_PATTERN, 'at most two decimals, e.g. "189.50"; it is required for a limit order')
   limitPrice?: string;
 }

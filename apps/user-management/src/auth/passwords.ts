@@ -7,7 +7,7 @@ const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2,
  * A hash of a random password nobody knows, with the same parameters: verifying against it for an
  * unknown email costs what a real check costs, so the response time does not tell which emails exist.
  */
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$0pjBJw07WdIjDsPe7yrWyg$68jEu5lgDWP4+EvzIq3WBRMXJ9FLe7XHKC1IXRjVTsQ';
+const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$0pjBJw07WdIjDsPe7yrWyg$68jEu5lgDWP4+EvzIq3WBRMXJ9FLe7XHKC1IXRjVTsQ';
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, ARGON2_OPTIONS);

@@ -19,6 +19,14 @@ export const RequestContext = {
     return storage.getStore();
   },
 
+  /**
+   * Runs `fn` outside any request, for work that outlives the request that triggered it (a timer
+   * started after a commit must not log under that request's id).
+   */
+  detached<T>(fn: () => T): T {
+    return storage.exit(fn);
+  },
+
   /** Called once the caller is known (after authentication), so later log lines carry `user_id`. */
   setUserId(userId: string): void {
     const data = storage.getStore();
