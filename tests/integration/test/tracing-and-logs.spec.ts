@@ -5,7 +5,7 @@ import { Platform } from './platform';
 const SERVER_KIND = 2;
 
 describe('one request through api-gateway to market-data', () => {
-  const platform = new Platform({ services: ['api-gateway', 'market-data'], gatewayLogLevel: 'debug' });
+  const platform = new Platform({ services: ['api-gateway', 'market-data', 'user-management'], gatewayLogLevel: 'debug' });
   const requestId = `it-${randomBytes(6).toString('hex')}`;
   let responseHeaders: Headers;
   let marketDataSpan: ReceivedSpan;
@@ -100,23 +100,24 @@ describe('one request through api-gateway to market-data', () => {
       unspaced: '4111111111111111',
     };
     const leakId = `it-leak-${randomBytes(4).toString('hex')}`;
-    const response = await fetch(`${platform.gateway.url}/api/market/quotes`, {
+    const response = await fetch(`${platform.gateway.url}/api/users/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.token}`, cookie: secrets.cookie, 'x-request-id': leakId },
       body: JSON.stringify({ username: 'alice', password: secrets.password, card: secrets.spaced, payment: { pan: secrets.unspaced, cvv: '737', note: `charge ${secrets.spaced} now` } }),
     });
-    expect(response.status).toBe(404); // market-data has no POST /quotes; the request still went through both services.
+    expect(response.status).toBe(400); // user-management refuses the unknown fields; the request still went through both services.
 
     const debugLine = await waitFor('the gateway debug line with the request', () =>
-      platform.gateway.logs.find((line) => line.request_id === leakId && line.message === 'forwarding to market-data'),
+      platform.gateway.logs.find((line) => line.request_id === leakId && line.message === 'forwarding to user-management'),
     );
     expect(debugLine).toMatchObject({
       headers: { authorization: '[REDACTED]', cookie: '[REDACTED]' },
       body: { password: '[REDACTED]', card: '****1111', payment: { pan: '****1111', cvv: '[REDACTED]', note: 'charge ****1111 now' } },
     });
-    await waitFor('market-data access line', () => platform.marketData.logs.find((line) => line.request_id === leakId));
+    const userManagement = platform.service('user-management');
+    await waitFor('user-management access line', () => userManagement.logs.find((line) => line.request_id === leakId));
 
-    const everything = [...platform.gateway.stdout, ...platform.gateway.stderr, ...platform.marketData.stdout, ...platform.marketData.stderr].join('\n');
+    const everything = [platform.gateway, platform.marketData, userManagement].flatMap((service) => [...service.stdout, ...service.stderr]).join('\n');
     for (const [name, secret] of Object.entries(secrets)) {
       expect({ name, leaked: everything.includes(secret) }).toEqual({ name, leaked: false });
     }
