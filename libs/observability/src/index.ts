@@ -25,4 +25,4 @@ export { HealthRegistry, type HealthCheck, type ReadinessReport } from './health
 export { postgresCheck, redisCheck, rabbitmqCheck } from './health/dependency-checks';
 export { HttpErrorFilter, toErrorBody, type ErrorBody } from './errors/http-error.filter';
 export { startService, createFastifyAdapter, type StartServiceOptions } from './bootstrap/start-service';
-export { CallerId, OperatorId, callerUserId, operatorUserId } from './http/gateway-caller';
+export { CallerGuard, CallerId, OperatorGuard, OperatorId, callerUserId, operatorUserId } from './http/gateway-caller';

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AuditLog, type AuditEntry, type VerificationReport } from './audit-log';
-import { requireOperator } from './operator';
+import { operatorUserId } from '@ai-finance/observability';
 
 class ListEventsQuery {
   @IsOptional()
@@ -25,13 +25,13 @@ export class AuditController {
 
   @Get('verify')
   verify(@Headers() headers: Record<string, string | undefined>): Promise<VerificationReport> {
-    requireOperator(headers);
+    operatorUserId(headers);
     return this.log.verify();
   }
 
   @Get('events')
   async events(@Headers() headers: Record<string, string | undefined>, @Query() query: ListEventsQuery): Promise<{ events: AuditEntry[]; nextAfterSequence: number | null }> {
-    requireOperator(headers);
+    operatorUserId(headers);
     const limit = query.limit ?? 100;
     const events = await this.log.list(limit, query.afterSequence ?? 0);
     return { events, nextAfterSequence: events.length === limit ? events[events.length - 1]!.sequence : null };

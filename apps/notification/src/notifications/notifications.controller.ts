@@ -5,7 +5,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, isEmail, Length, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS } from '../channels/channel';
 import { E164 } from '../config';
-import { requireOperator, requireUserId } from './caller';
+import { callerUserId, operatorUserId } from '@ai-finance/observability';
 import { NotificationQueue, type NotificationView } from './notification-queue';
 
 class SendNotificationBody {
@@ -45,7 +45,7 @@ export class NotificationsController {
   /** The caller's own notifications, newest first. */
   @Get()
   async list(@Headers() headers: Record<string, string | undefined>, @Query() query: ListQuery): Promise<{ notifications: NotificationView[] }> {
-    const userId = requireUserId(headers);
+    const userId = callerUserId(headers);
     return { notifications: await this.queue.listForUser(userId, query.limit ?? 20) };
   }
 
@@ -53,7 +53,7 @@ export class NotificationsController {
   @Post()
   @HttpCode(202)
   async send(@Headers() headers: Record<string, string | undefined>, @Body() body: SendNotificationBody): Promise<{ id: string; status: 'pending'; channel: NotificationChannel; recipient: string | null }> {
-    const operatorId = requireOperator(headers);
+    const operatorId = operatorUserId(headers);
     const recipient = recipientFor(body.channel, body.recipient);
     const [id] = await this.queue.enqueueAll('queue_operator_notification', [{ channel: body.channel, recipient, subject: body.subject, body: body.message }]);
     this.logger.info(

@@ -1,9 +1,9 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { CallerGuard, OperatorGuard } from '../http/caller';
+import { OperatorGuard } from '@ai-finance/observability';
 import { PaymentLedger, type LedgerBalances } from './payment-ledger';
 
 @Controller('payments/ledger')
-@UseGuards(CallerGuard, OperatorGuard)
+@UseGuards(OperatorGuard)
 export class LedgerController {
   constructor(private readonly ledger: PaymentLedger) {}
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { CallerGuard, CallerId } from '../http/caller';
+import { CallerGuard, CallerId } from '@ai-finance/observability';
 import { PaymentProcessor } from './payment-processor';
 import { PaymentRecords, type PaymentView } from './payment-records';
 import { CreatePaymentRequest, IdempotencyKeyHeader, IdempotencyKeyPipe, ListPaymentsQuery, PaymentIdParams } from './payment-request';

@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
-import { CallerId } from './caller';
+import { CallerId } from '@ai-finance/observability';
 import { SYMBOL_PATTERN } from './events';
 import { PortfolioValuation, type PortfolioView, type PositionView } from './portfolio-valuation';
 

@@ -1,7 +1,6 @@
-import { MONEY_PATTERN, QUANTITY_PATTERN } from '@ai-finance/contracts';
+import { IsPositiveDecimal, MONEY_PATTERN, QUANTITY_PATTERN } from '@ai-finance/contracts';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, IsUUID, Matches } from 'class-validator';
-import { IsPositiveDecimal } from '../http/decimal-validation';
 
 export class CheckRequestDto {
   @IsUUID('all', { message: 'userId must be a UUID' })

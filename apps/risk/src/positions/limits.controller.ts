@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { RISK_CONFIG, type RiskConfig } from '../config';
-import { CallerId } from '../http/caller';
+import { CallerId } from '@ai-finance/observability';
 import { RiskState } from './risk-state';
 
 export interface LimitsView {

@@ -1,7 +1,6 @@
-import { MONEY_PATTERN, QUANTITY_PATTERN } from '@ai-finance/contracts';
+import { IsPositiveDecimal, MONEY_PATTERN, QUANTITY_PATTERN } from '@ai-finance/contracts';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { IsPositiveDecimal } from '../http/decimal-validation';
 import { ORDER_STATUSES, type OrderStatus } from './order-view';
 
 export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,11}$/;

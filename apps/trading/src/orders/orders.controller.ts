@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { CallerId } from '../http/caller';
+import { CallerId } from '@ai-finance/observability';
 import { ListOrdersQuery, ListTradesQuery, PlaceOrderDto } from './order.dto';
 import { OrderCancellation } from './order-cancellation';
 import { OrderPlacement } from './order-placement';

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Res } from '
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CallerUserId } from '../gateway-user';
+import { CallerId } from '@ai-finance/observability';
 import { AccountLockedException, Authentication } from './authentication';
 import { REFRESH_TOKEN_PATTERN, type TokenPair } from './tokens';
 
@@ -47,7 +47,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async logout(@CallerUserId() userId: string, @Body() body: RefreshTokenRequest): Promise<void> {
+  async logout(@CallerId() userId: string, @Body() body: RefreshTokenRequest): Promise<void> {
     await this.authentication.logout(body.refreshToken, userId);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { CallerUserId } from '../gateway-user';
+import { CallerId } from '@ai-finance/observability';
 import { UserAccounts, type RegisteredUser, type UserProfile } from './user-accounts';
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
@@ -37,7 +37,7 @@ export class UsersController {
   }
 
   @Get('me')
-  me(@CallerUserId() userId: string): Promise<UserProfile> {
+  me(@CallerId() userId: string): Promise<UserProfile> {
     return this.accounts.profile(userId);
   }
 }

@@ -1,4 +1,4 @@
-import { createParamDecorator, ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context';
 
@@ -37,3 +37,21 @@ export const CallerId = createParamDecorator((_data: unknown, context: Execution
 
 /** `@OperatorId() userId: string` in a handler only operators may call. */
 export const OperatorId = createParamDecorator((_data: unknown, context: ExecutionContext): string => operatorUserId(headersOf(context)));
+
+/** `@UseGuards(CallerGuard)`: 401 before any pipe runs, for controllers where every route acts for a user. */
+@Injectable()
+export class CallerGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    callerUserId(headersOf(context));
+    return true;
+  }
+}
+
+/** `@UseGuards(OperatorGuard)`: 401 or 403 before any pipe runs, for operator-only controllers. */
+@Injectable()
+export class OperatorGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    operatorUserId(headersOf(context));
+    return true;
+  }
+}
