@@ -1,7 +1,7 @@
 import { BUSINESS_EVENT_KEYS } from '@ai-finance/contracts';
 import { Database, DatabaseModule } from '@ai-finance/database';
 import { ExactlyOnceConsumer, MessagingModule } from '@ai-finance/messaging';
-import { ObservabilityModule, SERVICE_LOGGER, ServiceMetrics, type ServiceLogger } from '@ai-finance/observability';
+import { ObservabilityModule, PeriodicRefresh, SERVICE_LOGGER, ServiceMetrics, type ServiceLogger } from '@ai-finance/observability';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AuditController } from './audit/audit.controller';
 import { AuditLog } from './audit/audit-log';
@@ -30,19 +30,23 @@ export const AUDIT_QUEUE = 'audit.events';
   ],
 })
 export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private refresher: NodeJS.Timeout | undefined;
+  private readonly gauges: PeriodicRefresh;
 
   constructor(
     @Inject(AuditLog) private readonly auditLog: AuditLog,
     @Inject(ExactlyOnceConsumer) private readonly consumer: ExactlyOnceConsumer,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
-  ) {}
+  ) {
+    this.gauges = new PeriodicRefresh(() => this.auditLog.refreshGauges(), {
+      intervalMs: config.metricsRefreshMs,
+      failureMessage: 'could not read the audit chain head for the gauges',
+      logger,
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.refreshGauges();
-    this.refresher = setInterval(() => void this.refreshGauges(), this.config.metricsRefreshMs);
-    this.refresher.unref();
+    await this.gauges.start();
     await this.consumer.consume<unknown>(
       AUDIT_QUEUE,
       [...BUSINESS_EVENT_KEYS],
@@ -60,15 +64,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
     this.logger.info({ queue: AUDIT_QUEUE, binding_keys: BUSINESS_EVENT_KEYS }, 'auditing every business event');
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.refresher);
-  }
-
-  private async refreshGauges(): Promise<void> {
-    try {
-      await this.auditLog.refreshGauges();
-    } catch (error) {
-      this.logger.warn({ error }, 'could not read the audit chain head for the gauges');
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.gauges.stop();
   }
 }

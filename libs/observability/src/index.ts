@@ -26,3 +26,4 @@ export { postgresCheck, redisCheck, rabbitmqCheck } from './health/dependency-ch
 export { HttpErrorFilter, toErrorBody, type ErrorBody } from './errors/http-error.filter';
 export { startService, createFastifyAdapter, type StartServiceOptions } from './bootstrap/start-service';
 export { CallerGuard, CallerId, OperatorGuard, OperatorId, callerUserId, operatorUserId } from './http/gateway-caller';
+export { PeriodicRefresh } from './scheduling/periodic-refresh';

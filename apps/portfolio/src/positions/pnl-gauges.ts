@@ -1,5 +1,5 @@
 import { Database } from '@ai-finance/database';
-import { SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
+import { PeriodicRefresh, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { PORTFOLIO_CONFIG, type PortfolioConfig } from '../config';
 import { PORTFOLIO_METRICS, type PortfolioMetrics } from '../metrics';
@@ -25,44 +25,39 @@ const PLATFORM_TOTALS = `
  */
 @Injectable()
 export class PnlGauges implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
+  private readonly schedule: PeriodicRefresh;
 
   constructor(
     private readonly database: Database,
-    @Inject(PORTFOLIO_CONFIG) private readonly config: PortfolioConfig,
+    @Inject(PORTFOLIO_CONFIG) config: PortfolioConfig,
     @Inject(PORTFOLIO_METRICS) private readonly metrics: PortfolioMetrics,
-    @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.metricsRefreshMs);
-    this.timer.unref();
+    @Inject(SERVICE_LOGGER) logger: ServiceLogger,
+  ) {
+    this.schedule = new PeriodicRefresh(() => this.recompute(), {
+      intervalMs: config.metricsRefreshMs,
+      failureMessage: 'could not refresh the portfolio P&L gauges; they keep their previous values',
+      logger,
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.inFlight;
+  onApplicationBootstrap(): Promise<void> {
+    return this.schedule.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** Recomputes the gauges; a refresh still running is awaited instead of started twice. */
   refresh(): Promise<void> {
-    this.inFlight ??= this.recompute().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+    return this.schedule.run();
   }
 
   private async recompute(): Promise<void> {
-    try {
-      const { rows } = await this.database.query<TotalsRow>('select_platform_pnl', PLATFORM_TOTALS);
-      const totals = rows[0]!;
-      this.metrics.pnl.set({ kind: 'realized' }, Number(totals.realized));
-      this.metrics.pnl.set({ kind: 'unrealized' }, Number(totals.unrealized));
-      this.metrics.positionsOpen.set(totals.open);
-    } catch (error) {
-      this.logger.warn({ error }, 'could not refresh the portfolio P&L gauges; they keep their previous values');
-    }
+    const { rows } = await this.database.query<TotalsRow>('select_platform_pnl', PLATFORM_TOTALS);
+    const totals = rows[0]!;
+    this.metrics.pnl.set({ kind: 'realized' }, Number(totals.realized));
+    this.metrics.pnl.set({ kind: 'unrealized' }, Number(totals.unrealized));
+    this.metrics.positionsOpen.set(totals.open);
   }
 }

@@ -1,4 +1,4 @@
-import { SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
+import { PeriodicRefresh, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SIGNALS_CONFIG, type SignalsConfig } from '../config';
 import { ACCURACY_GAUGE_WINDOWS, SIGNALS_METRICS, type SignalsMetrics } from '../metrics';
@@ -11,42 +11,37 @@ import { SignalHistory } from './signal-history';
  */
 @Injectable()
 export class AccuracyGauge implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
+  private readonly schedule: PeriodicRefresh;
 
   constructor(
     private readonly history: SignalHistory,
-    @Inject(SIGNALS_CONFIG) private readonly config: SignalsConfig,
+    @Inject(SIGNALS_CONFIG) config: SignalsConfig,
     @Inject(SIGNALS_METRICS) private readonly metrics: SignalsMetrics,
-    @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.metricsRefreshMs);
-    this.timer.unref();
+    @Inject(SERVICE_LOGGER) logger: ServiceLogger,
+  ) {
+    this.schedule = new PeriodicRefresh(() => this.recompute(), {
+      intervalMs: config.metricsRefreshMs,
+      failureMessage: 'could not refresh signal_accuracy_ratio; it keeps its previous values',
+      logger,
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.inFlight;
+  onApplicationBootstrap(): Promise<void> {
+    return this.schedule.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.schedule.stop();
   }
 
   refresh(): Promise<void> {
-    this.inFlight ??= this.recompute().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+    return this.schedule.run();
   }
 
   private async recompute(): Promise<void> {
-    try {
-      for (const { window, evaluated, correct } of await this.history.accuracy(ACCURACY_GAUGE_WINDOWS)) {
-        if (evaluated === 0) this.metrics.accuracy.remove({ window });
-        else this.metrics.accuracy.set({ window }, correct / evaluated);
-      }
-    } catch (error) {
-      this.logger.warn({ error }, 'could not refresh signal_accuracy_ratio; it keeps its previous values');
+    for (const { window, evaluated, correct } of await this.history.accuracy(ACCURACY_GAUGE_WINDOWS)) {
+      if (evaluated === 0) this.metrics.accuracy.remove({ window });
+      else this.metrics.accuracy.set({ window }, correct / evaluated);
     }
   }
 }
