@@ -1,6 +1,10 @@
 import { ACCESS_TOKEN, type AccessTokenClaims } from '@ai-finance/contracts';
+import { deleteRedisKeys, startNestApp, type TestEnv } from '@ai-finance/testing';
+import type { INestApplication, Type } from '@nestjs/common';
+import Redis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { UPSTREAMS } from '../src/config';
 
 /** A signing key of this run only; nothing in the repository is a real secret. */
 export const JWT_SECRET = randomBytes(32).toString('hex');
@@ -13,6 +17,28 @@ export const GATEWAY_TEST_ENV: Record<string, string> = {
   OTEL_SDK_DISABLED: 'true',
   LOG_LEVEL: 'error',
 };
+
+/**
+ * The gateway in-process on Fastify, without its logger, configured from GATEWAY_TEST_ENV and `values`
+ * (set through `env`, which the caller restores). AppModule is loaded after the environment is set.
+ */
+export async function startGateway(env: TestEnv, values: Record<string, string> = {}): Promise<INestApplication> {
+  env.set({ ...GATEWAY_TEST_ENV, ...values });
+  const { AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> };
+  return startNestApp(AppModule, { app: { logger: false } });
+}
+
+/** Every upstream URL variable pointed at one local server, which then plays all the services. */
+export function allUpstreamsAt(port: number): Record<string, string> {
+  return Object.fromEntries(Object.values(UPSTREAMS).map(({ variable }) => [variable, `http://127.0.0.1:${port}`]));
+}
+
+/** Removes every Redis key this run's gateways wrote (rate-limit counters). */
+export async function deleteGatewayRedisKeys(): Promise<void> {
+  const redis = new Redis(GATEWAY_TEST_ENV.REDIS_URL);
+  await deleteRedisKeys(redis, REDIS_KEY_BASE);
+  redis.disconnect();
+}
 
 export const USER: AccessTokenClaims = { sub: randomUUID(), role: 'user', sid: randomUUID() };
 export const OPERATOR: AccessTokenClaims = { sub: randomUUID(), role: 'operator', sid: randomUUID() };

@@ -1,13 +1,9 @@
-import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { deleteRedisKeys } from '@ai-finance/testing';
-import Redis from 'ioredis';
+import { TestEnv } from '@ai-finance/testing';
 import request from 'supertest';
-import { UPSTREAMS } from '../src/config';
-import { GATEWAY_TEST_ENV, REDIS_KEY_BASE, USER, tokenFor } from './gateway-test-env';
+import { allUpstreamsAt, deleteGatewayRedisKeys, startGateway, USER, tokenFor } from './gateway-test-env';
 
 /** One request as the fake upstream saw it. */
 interface Received {
@@ -95,14 +91,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-let AppModule: Type<unknown>;
-
-/** The gateway in-process on Fastify, listening on 127.0.0.1, configured from process.env as it is now. */
-async function startGateway(): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+/** The gateway in-process on Fastify, listening on 127.0.0.1, configured from GATEWAY_TEST_ENV and `values`. */
+async function startListeningGateway(values: Record<string, string>): Promise<INestApplication> {
+  const app = await startGateway(env, values);
   await app.listen(0, '127.0.0.1');
   return app;
 }
@@ -132,7 +123,7 @@ function failureCount(metrics: string, upstream: string, reason: string): number
   return undefined;
 }
 
-const savedEnv = { ...process.env };
+const env = new TestEnv();
 
 describe('api-gateway forwarding /api/market to a real market-data server', () => {
   let upstream: FakeMarketData;
@@ -141,23 +132,15 @@ describe('api-gateway forwarding /api/market to a real market-data server', () =
 
   beforeAll(async () => {
     upstream = await startFakeMarketData();
-    for (const { variable } of Object.values(UPSTREAMS)) process.env[variable] = `http://127.0.0.1:${upstream.port}`;
-    Object.assign(process.env, GATEWAY_TEST_ENV);
-    process.env.UPSTREAM_TIMEOUT_MS = '300';
-    process.env.OTEL_SDK_DISABLED = 'true';
-    process.env.LOG_LEVEL = 'error';
-    ({ AppModule } = await import('../src/app.module'));
-    app = await startGateway();
+    app = await startListeningGateway({ ...allUpstreamsAt(upstream.port), UPSTREAM_TIMEOUT_MS: '300' });
     http = request(app.getHttpServer());
   });
 
   afterAll(async () => {
     await app?.close();
     await upstream?.stop();
-    process.env = { ...savedEnv };
-    const redis = new Redis('redis://127.0.0.1:6379');
-    await deleteRedisKeys(redis, REDIS_KEY_BASE);
-    redis.disconnect();
+    env.restore();
+    await deleteGatewayRedisKeys();
   });
 
   describe('while market-data answers', () => {
@@ -311,18 +294,12 @@ describe('api-gateway configured with a market-data URL where nothing listens', 
 
   beforeAll(async () => {
     const port = await closedPort();
-    Object.assign(process.env, GATEWAY_TEST_ENV);
-    process.env.MARKET_DATA_URL = `http://127.0.0.1:${port}`;
-    process.env.UPSTREAM_TIMEOUT_MS = '300';
-    process.env.OTEL_SDK_DISABLED = 'true';
-    process.env.LOG_LEVEL = 'error';
-    ({ AppModule } = await import('../src/app.module'));
-    app = await startGateway();
+    app = await startListeningGateway({ MARKET_DATA_URL: `http://127.0.0.1:${port}`, UPSTREAM_TIMEOUT_MS: '300' });
   });
 
   afterAll(async () => {
     await app?.close();
-    process.env = { ...savedEnv };
+    env.restore();
   });
 
   it('answers 502 naming market-data and the refused connection', async () => {

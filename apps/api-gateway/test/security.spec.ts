@@ -1,14 +1,10 @@
-import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { deleteRedisKeys, promtoolCheckMetrics, sampleValue } from '@ai-finance/testing';
-import Redis from 'ioredis';
+import type { INestApplication } from '@nestjs/common';
+import { promtoolCheckMetrics, sampleValue, scrapeMetrics, TestEnv } from '@ai-finance/testing';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { UPSTREAMS } from '../src/config';
-import { GATEWAY_TEST_ENV, JWT_SECRET, OPERATOR, REDIS_KEY_BASE, USER, tokenFor } from './gateway-test-env';
+import { allUpstreamsAt, deleteGatewayRedisKeys, JWT_SECRET, OPERATOR, startGateway, USER, tokenFor } from './gateway-test-env';
 
 interface Seen {
   method: string;
@@ -35,17 +31,7 @@ async function startEchoUpstream(): Promise<{ port: number; seen: Seen[]; stop()
   };
 }
 
-const savedEnv = { ...process.env };
-
-async function startGateway(env: Record<string, string>): Promise<INestApplication> {
-  Object.assign(process.env, GATEWAY_TEST_ENV, env);
-  const { AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
+const env = new TestEnv();
 
 /** A token with `alg: none`, which a careless verifier would accept. */
 function unsignedToken(): string {
@@ -59,23 +45,20 @@ describe('api-gateway authentication, authorisation and rate limits (real Redis)
   let app: INestApplication;
   let http: ReturnType<typeof request>;
 
-  const metrics = async () => (await http.get('/metrics').expect(200)).text;
+  const metrics = () => scrapeMetrics(app);
   const forwardedWith = (requestId: string) => upstream.seen.filter((entry) => entry.headers['x-request-id'] === requestId);
 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
-    const urls = Object.fromEntries(Object.values(UPSTREAMS).map(({ variable }) => [variable, `http://127.0.0.1:${upstream.port}`]));
-    app = await startGateway({ ...urls, RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_USER: '5', RATE_LIMIT_AUTH_PER_IP: '3' });
+    app = await startGateway(env, { ...allUpstreamsAt(upstream.port), RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_USER: '5', RATE_LIMIT_AUTH_PER_IP: '3' });
     http = request(app.getHttpServer());
   });
 
   afterAll(async () => {
     await app?.close();
     await upstream?.stop();
-    process.env = { ...savedEnv };
-    const redis = new Redis('redis://127.0.0.1:6379');
-    await deleteRedisKeys(redis, REDIS_KEY_BASE);
-    redis.disconnect();
+    env.restore();
+    await deleteGatewayRedisKeys();
   });
 
   it('forwards a public route without identity headers, dropping identity headers the caller made up', async () => {
@@ -191,12 +174,12 @@ describe('api-gateway rate limits while Redis is unreachable', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await startGateway({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_AUTH_PER_IP: '2', USER_MANAGEMENT_URL: 'http://127.0.0.1:1', JWT_SECRET });
+    app = await startGateway(env, { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_AUTH_PER_IP: '2', USER_MANAGEMENT_URL: 'http://127.0.0.1:1', JWT_SECRET });
   });
 
   afterAll(async () => {
     await app?.close();
-    process.env = { ...savedEnv };
+    env.restore();
   });
 
   it('falls back to limits in memory instead of letting everything through', async () => {

@@ -1,17 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import * as amqp from 'amqplib';
 import { Client } from 'pg';
 import request from 'supertest';
 import {
   createRabbitNamespace,
   createTestDatabase,
+  openEventPublisher,
   promtoolCheckMetrics,
   sampleValue,
-  TEST_RABBITMQ_URL,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   waitFor,
+  type EventPublisher,
   type TestDatabase,
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
@@ -38,42 +40,20 @@ function expectedHash(row: LogRow): string {
 }
 
 describe('audit (real PostgreSQL and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let database: TestDatabase;
   let rabbit: TestRabbitNamespace;
   let AppModule: Type<unknown>;
   let app: INestApplication;
   let secondApp: INestApplication | undefined;
   let sql: Client;
-  let connection: amqp.ChannelModel;
-  let publisher: amqp.ConfirmChannel;
+  let publisher: EventPublisher;
 
   const http = () => request(app.getHttpServer());
 
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
-  async function startApp(): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const instance = moduleRef.createNestApplication(new FastifyAdapter());
-    await instance.init();
-    await instance.getHttpAdapter().getInstance().ready();
-    return instance;
-  }
-
-  async function publish(routingKey: string, payload: unknown, messageId: string = randomUUID()): Promise<string> {
-    publisher.publish(rabbit.exchange, routingKey, Buffer.from(JSON.stringify(payload)), {
-      messageId,
-      contentType: 'application/json',
-      persistent: true,
-      timestamp: Math.floor(Date.now() / 1000),
-    });
-    await publisher.waitForConfirms();
-    return messageId;
+  /** Publishes with the AMQP timestamp set, as the services' outboxes do: audit records it. */
+  function publish(routingKey: string, payload: unknown, messageId?: string): Promise<string> {
+    return publisher.publish(routingKey, payload, messageId, { timestamp: Math.floor(Date.now() / 1000) });
   }
 
   async function rows(): Promise<LogRow[]> {
@@ -88,8 +68,8 @@ describe('audit (real PostgreSQL and RabbitMQ)', () => {
     return waitFor(`event ${eventId} in audit_log`, async () => (await sql.query<LogRow>('SELECT * FROM audit_log WHERE event_id = $1', [eventId])).rows[0]);
   }
 
-  async function metrics(instance: INestApplication = app): Promise<string> {
-    return (await request(instance.getHttpServer()).get('/metrics')).text;
+  function metrics(instance: INestApplication = app): Promise<string> {
+    return scrapeMetrics(instance);
   }
 
   async function verify(): Promise<{ valid: boolean; checkedEvents: number; lastSequence: number; lastHash: string; firstInvalid: null | { sequence: number; reason: string } }> {
@@ -113,34 +93,22 @@ describe('audit (real PostgreSQL and RabbitMQ)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('audit');
     rabbit = createRabbitNamespace('audit');
-    setEnv({
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: rabbit.exchange,
-      RABBITMQ_QUEUE_PREFIX: rabbit.queuePrefix,
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
-      AUDIT_VERIFY_BATCH_SIZE: '50',
-    });
+    env.set({ ...serviceEnv(database, rabbit), AUDIT_VERIFY_BATCH_SIZE: '50' });
     ({ AppModule } = await import('../src/app.module'));
-    app = await startApp();
+    app = await startNestApp(AppModule);
     sql = new Client({ connectionString: database.url, options: '-c search_path=audit' });
     await sql.connect();
-    connection = await amqp.connect(TEST_RABBITMQ_URL);
-    publisher = await connection.createConfirmChannel();
+    publisher = await openEventPublisher(rabbit.exchange);
   });
 
   afterAll(async () => {
     await secondApp?.close();
     await app?.close();
     await sql?.end();
-    await connection?.close();
+    await publisher?.close();
     await rabbit?.cleanup(['audit.events']);
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   it('chains events of several types in delivery order, storing canonical JSON and the documented SHA-256 hash', async () => {
@@ -352,17 +320,16 @@ describe('audit (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('forms one valid chain from 200 events consumed by two instances on the same database and queue', async () => {
-    secondApp = await startApp();
+    secondApp = await startNestApp(AppModule);
     const before = await count();
     const recordedBefore = [sampleValue(await metrics(app), 'audit_events_recorded_total'), sampleValue(await metrics(secondApp), 'audit_events_recorded_total')];
 
-    for (let index = 0; index < 200; index += 1) {
-      publisher.publish(rabbit.exchange, index % 2 ? 'order.placed' : 'trade.executed', Buffer.from(JSON.stringify({ index })), {
-        messageId: `burst-${index}-${randomUUID()}`,
-        contentType: 'application/json',
-      });
-    }
-    await publisher.waitForConfirms();
+    // All 200 go out before any confirmation is awaited; transient and without a timestamp.
+    await Promise.all(
+      Array.from({ length: 200 }, (_, index) =>
+        publisher.publish(index % 2 ? 'order.placed' : 'trade.executed', { index }, `burst-${index}-${randomUUID()}`, { persistent: false }),
+      ),
+    );
     await waitFor('200 more rows in audit_log', async () => ((await count()) === before + 200 ? true : undefined), 20_000);
 
     const recordedBy = [

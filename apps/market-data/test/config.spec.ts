@@ -1,15 +1,8 @@
 import { ConfigurationError } from '@ai-finance/observability';
+import { errorThrownBy } from '@ai-finance/testing';
 import { loadMarketDataConfig } from '../src/config';
 
-/** The error `load` throws, so its type and message can both be checked. */
-function errorOf(load: () => unknown): Error {
-  try {
-    load();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected loadMarketDataConfig to throw, but it returned a configuration');
-}
+const errorOf = (load: () => unknown): Error => errorThrownBy(load, 'loadMarketDataConfig');
 
 describe('loadMarketDataConfig', () => {
   it('uses local Redis, a one-second tick, 40% volatility and ten instruments when nothing is set', () => {

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import * as amqp from 'amqplib';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { deleteRedisKeys } from '@ai-finance/testing';
+import { deleteRedisKeys, startNestApp, TestEnv } from '@ai-finance/testing';
 import type { Quote } from '../src/quotes/quote';
 
 // Runs market-data in-process against the real Redis and RabbitMQ; keys and the exchange are unique to this run.
@@ -54,27 +52,17 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined> |
 }
 
 describe('market-data (real Redis and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let AppModule: Type<unknown>;
   let redis: Redis;
   let rabbit: amqp.ChannelModel;
   let rabbitChannel: amqp.Channel;
 
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
   /** Creates and initialises the application the way main.ts does, on Fastify, with `overrides` in its environment. */
   async function startApp(overrides: Record<string, string> = {}): Promise<INestApplication> {
-    setEnv({ ...TEST_ENV, ...overrides });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication(new FastifyAdapter());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    setEnv(TEST_ENV);
+    env.set({ ...TEST_ENV, ...overrides });
+    const app = await startNestApp(AppModule);
+    env.set(TEST_ENV);
     return app;
   }
 
@@ -89,7 +77,7 @@ describe('market-data (real Redis and RabbitMQ)', () => {
     rabbit = await amqp.connect(RABBITMQ_URL);
     rabbitChannel = await rabbit.createChannel();
     // AppModule reads the environment when it is loaded (ObservabilityModule.forRoot), so set it first.
-    setEnv(TEST_ENV);
+    env.set(TEST_ENV);
     ({ AppModule } = await import('../src/app.module'));
   });
 
@@ -100,10 +88,7 @@ describe('market-data (real Redis and RabbitMQ)', () => {
     }
     if (rabbitChannel) await rabbitChannel.deleteExchange(EXCHANGE);
     await rabbit?.close();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   describe('quotes API, ticks, metrics and readiness', () => {

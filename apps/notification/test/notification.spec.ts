@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import * as amqp from 'amqplib';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
@@ -13,11 +10,16 @@ import {
   createRabbitNamespace,
   createTestDatabase,
   freePort,
+  openEventPublisher,
   promtoolCheckMetrics,
   sampleValue,
-  TEST_RABBITMQ_URL,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   waitFor,
   type EventCapture,
+  type EventPublisher,
   type TestDatabase,
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
@@ -91,15 +93,14 @@ async function httpRecorder(answer: (request: ReceivedRequest) => { status: numb
 }
 
 describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let database: TestDatabase;
   let rabbit: TestRabbitNamespace;
   let bareRabbit: TestRabbitNamespace;
   let AppModule: Type<unknown>;
   let app: INestApplication;
   let sql: Client;
-  let connection: amqp.ChannelModel;
-  let publisher: amqp.ConfirmChannel;
+  let publisher: EventPublisher;
   let events: EventCapture;
   let smtp: SMTPServer;
   const mails: ReceivedMail[] = [];
@@ -108,33 +109,7 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
 
   const http = () => request(app.getHttpServer());
 
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
-  function unsetEnv(names: string[]): void {
-    for (const name of names) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      delete process.env[name];
-    }
-  }
-
-  async function startApp(): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const instance = moduleRef.createNestApplication(new FastifyAdapter());
-    await instance.init();
-    await instance.getHttpAdapter().getInstance().ready();
-    return instance;
-  }
-
-  async function publish(routingKey: string, payload: unknown, messageId: string = randomUUID(), exchange = rabbit.exchange): Promise<string> {
-    publisher.publish(exchange, routingKey, Buffer.from(JSON.stringify(payload)), { messageId, contentType: 'application/json', persistent: true });
-    await publisher.waitForConfirms();
-    return messageId;
-  }
+  const publish = (routingKey: string, payload: unknown, messageId?: string): Promise<string> => publisher.publish(routingKey, payload, messageId);
 
   async function notificationsOf(sourceEventId: string, schema = 'notification'): Promise<NotificationRow[]> {
     return (await sql.query<NotificationRow>(`SELECT * FROM ${schema}.notifications WHERE source_event_id = $1 ORDER BY created_at`, [sourceEventId])).rows;
@@ -157,8 +132,8 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
     return Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM notification.notifications')).rows[0]!.n);
   }
 
-  async function metrics(instance: INestApplication = app): Promise<string> {
-    return (await request(instance.getHttpServer()).get('/metrics')).text;
+  function metrics(instance: INestApplication = app): Promise<string> {
+    return scrapeMetrics(instance);
   }
 
   function registered(overrides: Partial<{ userId: string; email: string; phone: string }> = {}) {
@@ -217,13 +192,8 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
         : { status: 201, body: JSON.stringify({ sid: `SM${randomUUID().replace(/-/g, '')}`, status: 'queued' }) },
     );
 
-    setEnv({
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: rabbit.exchange,
-      RABBITMQ_QUEUE_PREFIX: rabbit.queuePrefix,
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
+    env.set({
+      ...serviceEnv(database, rabbit),
       SLACK_WEBHOOK_URL: `${slack.url}/services/T000/B000/XXXX`,
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       SMTP_FROM: 'AI Finance Test <no-reply@ai-finance.test>',
@@ -240,28 +210,24 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
     });
     ({ AppModule } = await import('../src/app.module'));
     events = await captureEvents(rabbit.exchange, ['notification.*']);
-    app = await startApp();
+    app = await startNestApp(AppModule);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    connection = await amqp.connect(TEST_RABBITMQ_URL);
-    publisher = await connection.createConfirmChannel();
+    publisher = await openEventPublisher(rabbit.exchange);
   });
 
   afterAll(async () => {
     await app?.close();
     await events?.close();
     await sql?.end();
-    await connection?.close();
+    await publisher?.close();
     await rabbit?.cleanup(['notification.events']);
     await bareRabbit?.cleanup(['notification.events']);
     await database?.drop();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     slack?.server.close();
     sms?.server.close();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   it('stores the recipient of user.registered and delivers a welcome email through the SMTP server, publishing notification.sent', async () => {
@@ -531,21 +497,24 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
 
   describe('with no channel configured', () => {
     let bare: INestApplication;
+    let barePublisher: EventPublisher;
 
     beforeAll(async () => {
-      unsetEnv(['SLACK_WEBHOOK_URL', 'SMTP_URL', 'SMS_API_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM', 'ONCALL_SMS_NUMBERS', 'NOTIFICATION_WEBHOOK_TOKEN']);
-      setEnv({ DATABASE_SCHEMA: 'notification_bare', EVENTS_EXCHANGE: bareRabbit.exchange, RABBITMQ_QUEUE_PREFIX: bareRabbit.queuePrefix });
-      bare = await startApp();
+      env.unset(['SLACK_WEBHOOK_URL', 'SMTP_URL', 'SMS_API_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM', 'ONCALL_SMS_NUMBERS', 'NOTIFICATION_WEBHOOK_TOKEN']);
+      env.set({ DATABASE_SCHEMA: 'notification_bare', EVENTS_EXCHANGE: bareRabbit.exchange, RABBITMQ_QUEUE_PREFIX: bareRabbit.queuePrefix });
+      bare = await startNestApp(AppModule);
+      barePublisher = await openEventPublisher(bareRabbit.exchange);
     });
 
     afterAll(async () => {
+      await barePublisher?.close();
       await bare?.close();
     });
 
     it('records notifications for unconfigured channels as skipped, not failed, and counts them skipped', async () => {
       const response = await request(bare.getHttpServer()).post('/notifications').set(OPERATOR).send({ channel: 'slack', subject: 'Deploy', message: 'nobody listens' });
       expect(response.status).toBe(202);
-      const eventId = await publish('user.registered', registered(), randomUUID(), bareRabbit.exchange);
+      const eventId = await barePublisher.publish('user.registered', registered());
 
       const [welcome] = await settled('the skipped welcome email', () => notificationsOf(eventId, 'notification_bare'), 1);
       expect(welcome).toMatchObject({ status: 'skipped', attempts: 0, last_error: 'channel email is not configured (SMTP_URL is not set)' });

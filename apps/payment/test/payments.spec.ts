@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import {
   captureEvents,
   createRabbitNamespace,
   createTestDatabase,
+  fetchMetrics,
   promtoolCheckMetrics,
   sampleValue,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   waitFor,
   type EventCapture,
   type TestDatabase,
@@ -28,7 +30,7 @@ interface Reply {
 const VALID = { amount: '49.99', currency: 'EUR', method: 'card', plan: 'pro' } as const;
 
 describe('payment (real PostgreSQL and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let database: TestDatabase;
   let rabbit: TestRabbitNamespace;
   let events: EventCapture;
@@ -37,13 +39,6 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
   let baseUrl: string;
   let providers: PaymentProviders;
   let PaymentProvidersClass: Type<PaymentProviders>;
-
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
 
   async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; rawBody?: string } = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...options.headers };
@@ -65,10 +60,7 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
     return call('POST', '/payments', { headers: { 'x-user-id': userId, ...(key === undefined ? {} : { 'idempotency-key': key }), ...extraHeaders }, body });
   }
 
-  async function metricsText(): Promise<string> {
-    const response = await fetch(`${baseUrl}/metrics`);
-    return response.text();
-  }
+  const metricsText = () => fetchMetrics(baseUrl);
 
   async function count(table: string, where = 'true', params: unknown[] = []): Promise<number> {
     const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM payment.${table} WHERE ${where}`, params);
@@ -85,21 +77,14 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
     database = await createTestDatabase('payment');
     rabbit = createRabbitNamespace('payment');
     events = await captureEvents(rabbit.exchange, ['payment.*']);
-    setEnv({
-      DATABASE_URL: database.url,
-      EVENTS_EXCHANGE: rabbit.exchange,
-      RABBITMQ_QUEUE_PREFIX: rabbit.queuePrefix,
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
+    env.set({
+      ...serviceEnv(database, rabbit),
       // Repeats wait at most 4 s here (15 s by default), so the "still in progress" case stays quick.
       PAYMENT_IDEMPOTENCY_WAIT_MS: '4000',
     });
     const { AppModule } = await import('../src/app.module');
     ({ PaymentProviders: PaymentProvidersClass } = await import('../src/providers/payment-providers'));
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication(new FastifyAdapter());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startNestApp(AppModule);
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
     baseUrl = baseUrl.replace('[::1]', '127.0.0.1');
@@ -114,10 +99,7 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
     await events?.close();
     await rabbit?.cleanup([]);
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   afterEach(() => {

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import * as amqp from 'amqplib';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { MarketTick, TradeExecuted } from '@ai-finance/contracts';
 import {
   createRabbitNamespace,
   createTestDatabase,
+  openEventPublisher,
   promtoolCheckMetrics,
   sampleValue,
-  TEST_RABBITMQ_URL,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   waitFor,
+  type EventPublisher,
   type TestDatabase,
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
@@ -21,65 +23,39 @@ import { PnlGauges } from '../src/positions/pnl-gauges';
 
 // portfolio in-process against the real PostgreSQL and RabbitMQ: a database and an exchange of its own.
 describe('portfolio (real PostgreSQL and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let database: TestDatabase;
   let namespace: TestRabbitNamespace;
   let sql: Client;
-  let rabbit: amqp.ChannelModel;
-  let channel: amqp.ConfirmChannel;
+  let publisher: EventPublisher;
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
-
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
 
   beforeAll(async () => {
     database = await createTestDatabase('portfolio');
     namespace = createRabbitNamespace('portfolio');
-    setEnv({
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: namespace.exchange,
-      RABBITMQ_QUEUE_PREFIX: namespace.queuePrefix,
-      PORTFOLIO_METRICS_REFRESH_MS: '100',
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
-    });
+    env.set({ ...serviceEnv(database, namespace), PORTFOLIO_METRICS_REFRESH_MS: '100' });
     const { AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> };
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication(new FastifyAdapter());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startNestApp(AppModule);
 
     sql = new Client({ connectionString: database.url, options: '-c search_path=portfolio' });
     await sql.connect();
-    rabbit = await amqp.connect(TEST_RABBITMQ_URL);
-    channel = await rabbit.createConfirmChannel();
-    await channel.assertExchange(namespace.exchange, 'topic', { durable: true });
+    publisher = await openEventPublisher(namespace.exchange);
+    await publisher.channel.assertExchange(namespace.exchange, 'topic', { durable: true });
   });
 
   afterAll(async () => {
     await app?.close();
-    await rabbit?.close();
+    await publisher?.close();
     await sql?.end();
     await namespace?.cleanup([TRADES_QUEUE, MARKET_TICKS_QUEUE]);
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
-  /** Publishes like the services do: persistent JSON with a message id, on the test exchange. */
-  async function publish(routingKey: string, payload: unknown, messageId: string = randomUUID()): Promise<string> {
-    const body = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
-    channel.publish(namespace.exchange, routingKey, body, { contentType: 'application/json', persistent: true, messageId });
-    await channel.waitForConfirms();
-    return messageId;
+  /** Publishes like the services do: persistent JSON with a message id, on the test exchange (a string is sent as it is). */
+  function publish(routingKey: string, payload: unknown, messageId?: string): Promise<string> {
+    return publisher.publish(routingKey, typeof payload === 'string' ? Buffer.from(payload) : payload, messageId);
   }
 
   let executedAt = Date.now() - 3_600_000;
@@ -114,11 +90,7 @@ describe('portfolio (real PostgreSQL and RabbitMQ)', () => {
     return rowCount ? true : undefined;
   }
 
-  async function metrics(): Promise<string> {
-    const response = await http().get('/metrics');
-    expect(response.status).toBe(200);
-    return response.text;
-  }
+  const metrics = () => scrapeMetrics(app);
 
   function tick(symbol: string, price: string, sequence: number, at: Date): MarketTick {
     return { symbol, price, bid: price, ask: price, currency: 'USD', sequence, timestamp: at.toISOString() };
@@ -249,7 +221,7 @@ describe('portfolio (real PostgreSQL and RabbitMQ)', () => {
     const garbage = await publish('trade.executed', '{not json');
     const deadLettered = new Set<string>();
     await waitFor('both malformed events in the dead-letter queue', async () => {
-      const message = await channel.get(deadLetter, { noAck: true });
+      const message = await publisher.channel.get(deadLetter, { noAck: true });
       if (message) deadLettered.add(String(message.properties.messageId));
       return deadLettered.size === 2 ? true : undefined;
     });

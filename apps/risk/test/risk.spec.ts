@@ -2,17 +2,19 @@ import type { TradeExecuted } from '@ai-finance/contracts';
 import {
   createRabbitNamespace,
   createTestDatabase,
+  openEventPublisher,
   promtoolCheckMetrics,
   sampleValue,
-  TEST_RABBITMQ_URL,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   waitFor,
+  type EventPublisher,
   type TestDatabase,
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import * as amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -22,30 +24,19 @@ import request from 'supertest';
 const LIMITS = { RISK_MAX_ORDER_NOTIONAL: '1000', RISK_MAX_EXPOSURE: '1500', RISK_INITIAL_BUYING_POWER: '1200' };
 
 describe('risk (real PostgreSQL and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let database: TestDatabase;
   let rabbit: TestRabbitNamespace;
   let app: INestApplication;
   let sql: Client;
-  let amqpConnection: amqp.ChannelModel;
-  let publisher: amqp.ConfirmChannel;
+  let publisher: EventPublisher;
   const http = () => request(app.getHttpServer());
 
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
-  async function metricsText(): Promise<string> {
-    return (await http().get('/metrics').expect(200)).text;
-  }
+  const metricsText = () => scrapeMetrics(app);
 
   /** Publishes a trade.executed on the test exchange the way trading's outbox does (JSON, message id). */
   async function publishTrade(trade: TradeExecuted, messageId: string = trade.tradeId): Promise<void> {
-    publisher.publish(rabbit.exchange, 'trade.executed', Buffer.from(JSON.stringify(trade)), { messageId, contentType: 'application/json', persistent: true });
-    await publisher.waitForConfirms();
+    await publisher.publish('trade.executed', trade, messageId);
   }
 
   function trade(userId: string, symbol: string, side: 'buy' | 'sell', quantity: string, price: string, notional: string, executedAt = new Date().toISOString()): TradeExecuted {
@@ -76,37 +67,22 @@ describe('risk (real PostgreSQL and RabbitMQ)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('risk');
     rabbit = createRabbitNamespace('risk');
-    setEnv({
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: rabbit.exchange,
-      RABBITMQ_QUEUE_PREFIX: rabbit.queuePrefix,
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
-      ...LIMITS,
-    });
+    env.set({ ...serviceEnv(database, rabbit), ...LIMITS });
     const { AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> };
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication(new FastifyAdapter());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startNestApp(AppModule);
 
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    amqpConnection = await amqp.connect(TEST_RABBITMQ_URL);
-    publisher = await amqpConnection.createConfirmChannel();
+    publisher = await openEventPublisher(rabbit.exchange);
   });
 
   afterAll(async () => {
     await app?.close();
-    await amqpConnection?.close().catch(() => undefined);
+    await publisher?.close();
     await sql?.end();
     await rabbit?.cleanup(['risk.trades']);
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   describe('POST /checks', () => {
@@ -231,7 +207,7 @@ describe('risk (real PostgreSQL and RabbitMQ)', () => {
       await publishTrade(later);
       await waitFor('both distinct trades to be applied', async () => ((await processedCount()) >= before + 2 ? true : undefined), 10_000, 25);
       await waitFor('the queue to be drained', async () => {
-        const { messageCount } = await publisher.checkQueue(`${rabbit.queuePrefix}risk.trades`);
+        const { messageCount } = await publisher.channel.checkQueue(`${rabbit.queuePrefix}risk.trades`);
         return messageCount === 0 ? true : undefined;
       });
 
@@ -246,7 +222,7 @@ describe('risk (real PostgreSQL and RabbitMQ)', () => {
       await publishTrade({ ...trade(userId, 'AAPL', 'buy', '1', '100.00', '100.00'), quantity: 'lots' });
 
       await waitFor('the malformed event in risk.trades.dead-letter', async () => {
-        const { messageCount } = await publisher.checkQueue(`${rabbit.queuePrefix}risk.trades.dead-letter`);
+        const { messageCount } = await publisher.channel.checkQueue(`${rabbit.queuePrefix}risk.trades.dead-letter`);
         return messageCount >= 1 ? true : undefined;
       });
       const { rows } = await sql.query('SELECT * FROM risk.positions WHERE user_id = $1', [userId]);

@@ -1,7 +1,4 @@
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import * as amqp from 'amqplib';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { MarketTick } from '@ai-finance/contracts';
@@ -9,11 +6,16 @@ import {
   captureEvents,
   createRabbitNamespace,
   createTestDatabase,
+  openEventPublisher,
   promtoolCheckMetrics,
   sampleValue,
-  TEST_RABBITMQ_URL,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   waitFor,
   type EventCapture,
+  type EventPublisher,
   type TestDatabase,
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
@@ -41,77 +43,44 @@ const FALLING_THEN_UP = ['104.00', '103.00', '102.00', '101.00', '105.00'];
 const UP_CONFIDENCE = 0.6217;
 
 describe('signals (real PostgreSQL and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   let database: TestDatabase;
   let namespace: TestRabbitNamespace;
   let sql: Client;
-  let rabbit: amqp.ChannelModel;
-  let channel: amqp.ConfirmChannel;
+  let publisher: EventPublisher;
   let events: EventCapture;
   let AppModule: Type<unknown>;
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
   const base = Date.now() - 120_000;
 
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
-  async function startApp(): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const started = moduleRef.createNestApplication(new FastifyAdapter());
-    await started.init();
-    await started.getHttpAdapter().getInstance().ready();
-    return started;
-  }
-
   beforeAll(async () => {
     database = await createTestDatabase('signals');
     namespace = createRabbitNamespace('signals');
-    setEnv({
-      ...MODEL_ENV,
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: namespace.exchange,
-      RABBITMQ_QUEUE_PREFIX: namespace.queuePrefix,
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
-    });
+    env.set({ ...MODEL_ENV, ...serviceEnv(database, namespace) });
     events = await captureEvents(namespace.exchange, ['signal.*']);
     ({ AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> });
-    app = await startApp();
+    app = await startNestApp(AppModule);
     sql = new Client({ connectionString: database.url, options: '-c search_path=signals' });
     await sql.connect();
-    rabbit = await amqp.connect(TEST_RABBITMQ_URL);
-    channel = await rabbit.createConfirmChannel();
+    publisher = await openEventPublisher(namespace.exchange);
   });
 
   afterAll(async () => {
     await app?.close();
     await events?.close();
-    await rabbit?.close();
+    await publisher?.close();
     await sql?.end();
     await namespace?.cleanup([MARKET_TICKS_QUEUE]);
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   const at = (second: number) => new Date(base + second * 1_000).toISOString();
 
   async function publishTick(symbol: string, sequence: number, price: string, second = sequence): Promise<void> {
     const tick: MarketTick = { symbol, price, bid: price, ask: price, currency: 'USD', sequence, timestamp: at(second) };
-    channel.publish(namespace.exchange, `market.tick.${symbol}`, Buffer.from(JSON.stringify(tick)), {
-      contentType: 'application/json',
-      persistent: true,
-      messageId: `${symbol}-${sequence}`,
-    });
-    await channel.waitForConfirms();
+    await publisher.publish(`market.tick.${symbol}`, tick, `${symbol}-${sequence}`);
   }
 
   async function lastSequence(symbol: string): Promise<number | undefined> {
@@ -135,11 +104,7 @@ describe('signals (real PostgreSQL and RabbitMQ)', () => {
     return rows;
   }
 
-  async function metrics(): Promise<string> {
-    const response = await http().get('/metrics');
-    expect(response.status).toBe(200);
-    return response.text;
-  }
+  const metrics = () => scrapeMetrics(app);
 
   async function duplicatesConsumed(): Promise<number> {
     return sampleValue(await metrics(), 'messages_consumed_total', { queue: `${namespace.queuePrefix}${MARKET_TICKS_QUEUE}`, status: 'duplicate' });
@@ -342,7 +307,7 @@ describe('signals (real PostgreSQL and RabbitMQ)', () => {
   it('rebuilds the model from price_history after a restart: the crossing spanning the restart is signalled, and a repeat is still ignored', async () => {
     await feed('RST', FALLING_THEN_UP.slice(0, 4));
     await app.close();
-    app = await startApp();
+    app = await startNestApp(AppModule);
 
     const duplicates = await duplicatesConsumed();
     await publishTick('RST', 4, '500.00');

@@ -4,19 +4,21 @@ import {
   createRabbitNamespace,
   createTestDatabase,
   freePort,
+  openEventPublisher,
   promtoolCheckMetrics,
   sampleValue,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
   TcpProxy,
-  TEST_RABBITMQ_URL,
+  TestEnv,
   waitFor,
   type EventCapture,
+  type EventPublisher,
   type TestDatabase,
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
 import type { INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import * as amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Client } from 'pg';
@@ -68,7 +70,7 @@ class FakeMarketData {
 const RISK_MAX_ORDER_NOTIONAL = '5000';
 
 describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   const marketData = new FakeMarketData();
   let database: TestDatabase;
   let rabbit: TestRabbitNamespace;
@@ -77,32 +79,14 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
   let riskProxy: TcpProxy;
   let sql: Client;
   let events: EventCapture;
-  let amqpConnection: amqp.ChannelModel;
-  let publisher: amqp.ConfirmChannel;
+  let publisher: EventPublisher;
   const http = () => request(app.getHttpServer());
-
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
-  async function startApp(module: Type<unknown>): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-    const nest = moduleRef.createNestApplication(new FastifyAdapter());
-    await nest.init();
-    await nest.getHttpAdapter().getInstance().ready();
-    return nest;
-  }
 
   function place(userId: string, body: Record<string, unknown>) {
     return http().post('/orders').set('x-user-id', userId).send(body);
   }
 
-  async function metricsText(): Promise<string> {
-    return (await http().get('/metrics').expect(200)).text;
-  }
+  const metricsText = () => scrapeMetrics(app);
 
   function delta(before: string, after: string, name: string, labels: Record<string, string> = {}): number {
     return Math.round((sampleValue(after, name, labels) - sampleValue(before, name, labels)) * 1e6) / 1e6;
@@ -134,9 +118,9 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
     }, 10_000, 50);
   }
 
+  /** Publishes a tick as market-data would, but transient. */
   async function publishTick(tick: MarketTick, messageId = `${tick.symbol}-${tick.sequence}`): Promise<void> {
-    publisher.publish(rabbit.exchange, `market.tick.${tick.symbol}`, Buffer.from(JSON.stringify(tick)), { messageId, contentType: 'application/json' });
-    await publisher.waitForConfirms();
+    await publisher.publish(`market.tick.${tick.symbol}`, tick, messageId, { persistent: false });
   }
 
   beforeAll(async () => {
@@ -144,13 +128,8 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
     rabbit = createRabbitNamespace('trading');
     const [marketDataPort, riskPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
     await marketData.start(marketDataPort);
-    setEnv({
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: rabbit.exchange,
-      RABBITMQ_QUEUE_PREFIX: rabbit.queuePrefix,
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'error',
+    env.set({
+      ...serviceEnv(database, rabbit),
       MARKET_DATA_URL: `http://127.0.0.1:${marketDataPort}`,
       RISK_URL: `http://127.0.0.1:${proxyPort}`,
       UPSTREAM_TIMEOUT_MS: '1000',
@@ -160,18 +139,17 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
 
     // The real risk service, as a second application on its own port behind a proxy the test can cut.
     const { AppModule: RiskModule } = (await import('../../risk/src/app.module')) as { AppModule: Type<unknown> };
-    riskApp = await startApp(RiskModule);
+    riskApp = await startNestApp(RiskModule);
     await riskApp.listen(riskPort, '127.0.0.1');
     riskProxy = new TcpProxy({ host: '127.0.0.1', port: riskPort }, proxyPort);
     await riskProxy.start();
 
     const { AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> };
-    app = await startApp(AppModule);
+    app = await startNestApp(AppModule);
 
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    amqpConnection = await amqp.connect(TEST_RABBITMQ_URL);
-    publisher = await amqpConnection.createConfirmChannel();
+    publisher = await openEventPublisher(rabbit.exchange);
     marketData.setQuote('AAPL', '189.96', '190.04');
     marketData.setQuote('MSFT', '414.90', '415.10');
   });
@@ -182,14 +160,11 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
     await riskProxy?.stop();
     await marketData.stop();
     await events?.close();
-    await amqpConnection?.close().catch(() => undefined);
+    await publisher?.close();
     await sql?.end();
     await rabbit?.cleanup(['trading.market-ticks', 'risk.trades']);
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   describe('market orders', () => {
@@ -347,7 +322,7 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
       await publishTick(crossing);
       await publishTick({ ...crossing, sequence: 9003 });
       await waitFor('the repeated ticks to be consumed', async () => {
-        const { messageCount } = await publisher.checkQueue(`${rabbit.queuePrefix}trading.market-ticks`);
+        const { messageCount } = await publisher.channel.checkQueue(`${rabbit.queuePrefix}trading.market-ticks`);
         return messageCount === 0 ? true : undefined;
       });
 
@@ -394,7 +369,7 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
 
       await publishTick({ symbol: 'AAPL', price: '149.00', bid: '148.98', ask: '149.02', currency: 'USD', sequence: 9201, timestamp: new Date().toISOString() });
       await waitFor('the tick to be consumed', async () => {
-        const { messageCount } = await publisher.checkQueue(`${rabbit.queuePrefix}trading.market-ticks`);
+        const { messageCount } = await publisher.channel.checkQueue(`${rabbit.queuePrefix}trading.market-ticks`);
         return messageCount === 0 ? true : undefined;
       });
       expect((await rowsOf(userId)).orders).toEqual([expect.objectContaining({ status: 'cancelled' })]);

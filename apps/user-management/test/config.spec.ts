@@ -1,17 +1,10 @@
 import { ConfigurationError } from '@ai-finance/observability';
+import { errorThrownBy } from '@ai-finance/testing';
 import { loadUserManagementConfig } from '../src/config';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 
-/** The error `load` throws, so its type and message can both be checked. */
-function errorOf(load: () => unknown): Error {
-  try {
-    load();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected loadUserManagementConfig to throw, but it returned a configuration');
-}
+const errorOf = (load: () => unknown): Error => errorThrownBy(load, 'loadUserManagementConfig');
 
 describe('loadUserManagementConfig', () => {
   it('uses the documented defaults for everything but JWT_SECRET', () => {

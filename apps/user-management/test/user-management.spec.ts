@@ -7,7 +7,10 @@ import {
   deleteRedisKeys,
   promtoolCheckMetrics,
   sampleValue,
-  TEST_RABBITMQ_URL,
+  scrapeMetrics,
+  serviceEnv,
+  startNestApp,
+  TestEnv,
   uniqueName,
   waitFor,
   type EventCapture,
@@ -15,8 +18,6 @@ import {
   type TestRabbitNamespace,
 } from '@ai-finance/testing';
 import type { INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
@@ -36,7 +37,7 @@ const GATEWAY_MESSAGE = 'requests must come through api-gateway';
 type LogLine = Record<string, unknown> & { level: string; message: string; log_type?: string; event_type?: string };
 
 describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
-  const savedEnv: Record<string, string | undefined> = {};
+  const env = new TestEnv();
   const logLines: LogLine[] = [];
   let database: TestDatabase;
   let rabbit: TestRabbitNamespace;
@@ -51,18 +52,7 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
 
   const http = () => request(app.getHttpServer());
 
-  function setEnv(values: Record<string, string>): void {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-  }
-
-  async function metricsText(): Promise<string> {
-    const response = await http().get('/metrics');
-    expect(response.status).toBe(200);
-    return response.text;
-  }
+  const metricsText = () => scrapeMetrics(app);
 
   async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
     return sampleValue(await metricsText(), name, labels);
@@ -98,17 +88,13 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
     rabbit = createRabbitNamespace('user-management');
     events = await captureEvents(rabbit.exchange, ['user.*']);
     redis = new Redis(REDIS_URL);
-    setEnv({
-      DATABASE_URL: database.url,
-      RABBITMQ_URL: TEST_RABBITMQ_URL,
-      EVENTS_EXCHANGE: rabbit.exchange,
-      RABBITMQ_QUEUE_PREFIX: rabbit.queuePrefix,
+    env.set({
+      ...serviceEnv(database, rabbit),
       REDIS_URL,
       REDIS_KEY_PREFIX: KEY_PREFIX,
       JWT_SECRET,
       // The test drives the active-users job itself.
       ACTIVE_USERS_REFRESH_INTERVAL_MS: '3600000',
-      OTEL_SDK_DISABLED: 'true',
       LOG_LEVEL: 'info',
     });
     const { UserManagementModule } = await import('../src/app.module');
@@ -117,11 +103,8 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
     const { USER_MANAGEMENT_METRICS } = await import('../src/metrics');
 
     const logDestination = { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) };
-    const moduleRef = await Test.createTestingModule({ imports: [UserManagementModule.forRoot({ logDestination })] }).compile();
     // trustProxy as behind api-gateway: request.ip is the X-Forwarded-For client.
-    app = moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: true }));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startNestApp(UserManagementModule.forRoot({ logDestination }), { fastify: { trustProxy: true } });
     metricsOf = app.get(USER_MANAGEMENT_METRICS);
     activeUsers = app.get(ActiveUsers);
 
@@ -141,10 +124,7 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
       redis.disconnect();
     }
     await database?.drop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    env.restore();
   });
 
   describe('POST /register', () => {

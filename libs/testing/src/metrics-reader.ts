@@ -1,3 +1,5 @@
+import request from 'supertest';
+
 /**
  * Reads one sample from a Prometheus text exposition: the sum of every series of `name` whose labels
  * include all of `labels`. 0 when none matches, which is what an untouched counter means.
@@ -19,4 +21,14 @@ export async function fetchMetrics(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/metrics`);
   if (!response.ok) throw new Error(`${baseUrl}/metrics answered ${response.status}`);
   return response.text();
+}
+
+/**
+ * Reads `/metrics` of an application started in-process (see startNestApp) as Prometheus text,
+ * failing unless it answers 200: the before/after reads around an action that metric assertions need.
+ */
+export async function scrapeMetrics(app: { getHttpServer(): unknown }): Promise<string> {
+  const response = await request(app.getHttpServer() as Parameters<typeof request>[0]).get('/metrics');
+  if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}: ${response.text.slice(0, 500)}`);
+  return response.text;
 }
