@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Inject, Module, Param, Post, type INestApplication } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Inject, Module, Param, Post, UnprocessableEntityException, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsInt, IsString, Min } from 'class-validator';
@@ -39,6 +39,11 @@ class OrdersController {
   @Get('fail/client')
   failClient(): never {
     throw new BadRequestException('quantity must be positive');
+  }
+
+  @Get('fail/refused')
+  failRefused(): never {
+    throw new UnprocessableEntityException({ message: 'buying power exceeded', reason: 'buying_power', orderId: 'o-1', nested: { dropped: true } });
   }
 }
 
@@ -107,6 +112,23 @@ describe('ObservabilityModule in a Fastify NestJS app', () => {
   it('passes a deliberate client error through unchanged', async () => {
     const response = await request(app.getHttpServer()).get('/orders/fail/client').expect(400);
     expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'quantity must be positive', request_id: response.headers['x-request-id'] });
+  });
+
+  it('keeps the scalar fields a service adds to a refusal, in the shared shape', async () => {
+    const response = await request(app.getHttpServer()).get('/orders/fail/refused').expect(422);
+    expect(response.body).toEqual({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: 'buying power exceeded',
+      request_id: response.headers['x-request-id'],
+      reason: 'buying_power',
+      orderId: 'o-1',
+    });
+  });
+
+  it('answers a body that is not JSON with 415, in the shared shape', async () => {
+    const response = await request(app.getHttpServer()).post('/orders').set('content-type', 'text/plain').send('symbol=AAPL').expect(415);
+    expect(response.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type', request_id: response.headers['x-request-id'] });
   });
 
   it('answers an unexpected error with a 500 that reveals nothing, and logs it at error with the stack', async () => {

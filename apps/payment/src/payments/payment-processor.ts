@@ -197,7 +197,9 @@ function responseFor(payment: PaymentView, result: ProviderResult): StoredRespon
         error: 'Payment Required',
         message: `the payment was declined by ${result.provider}`,
         request_id: requestId,
-        details: ['status: declined', `paymentId: ${payment.paymentId}`, `provider: ${result.provider}`],
+        status: 'declined',
+        paymentId: payment.paymentId,
+        provider: result.provider,
       }),
     };
   }
@@ -208,7 +210,8 @@ function responseFor(payment: PaymentView, result: ProviderResult): StoredRespon
       error: 'Bad Gateway',
       message: 'payment providers unavailable',
       request_id: requestId,
-      details: ['status: failed', `paymentId: ${payment.paymentId}`],
+      status: 'failed',
+      paymentId: payment.paymentId,
     }),
   };
 }

@@ -2,7 +2,7 @@ import { EVENTS, type OrderEvent } from '@ai-finance/contracts';
 import { Database, type Transaction } from '@ai-finance/database';
 import { Outbox } from '@ai-finance/messaging';
 import { SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { ExecutionLatency } from '../execution/execution-latency';
@@ -11,7 +11,6 @@ import { MarketDataClient } from '../upstream/market-data.client';
 import { RiskClient } from '../upstream/risk.client';
 import type { PlaceOrderDto } from './order.dto';
 import { OrderFills } from './order-fills';
-import { OrderRejected } from './order-rejected';
 import { quantityText, type OrderStatus } from './order-view';
 import { OrdersRepository } from './orders.repository';
 
@@ -64,7 +63,8 @@ export class OrderPlacement {
         { order_id: orderId, symbol: request.symbol, side: request.side, order_type: request.type, quantity: order.quantity, status: 'rejected', reason: decision.reason },
         `order rejected by risk: ${decision.message}`,
       );
-      throw new OrderRejected(orderId, decision.reason, decision.message);
+      // 422 in the shared error shape, with the machine-readable reason and the recorded order's id.
+      throw new UnprocessableEntityException({ message: decision.message, reason: decision.reason, orderId });
     }
 
     if (!executableNow) {

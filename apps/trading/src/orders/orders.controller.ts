@@ -1,10 +1,9 @@
-import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CallerId } from '@ai-finance/observability';
 import { ListOrdersQuery, ListTradesQuery, PlaceOrderDto } from './order.dto';
 import { OrderCancellation } from './order-cancellation';
 import { OrderPlacement } from './order-placement';
-import { OrderRejectedFilter } from './order-rejected';
 import { orderView, tradeView, type OrderView } from './order-view';
 import { OrdersRepository } from './orders.repository';
 
@@ -21,7 +20,6 @@ export class OrdersController {
 
   /** 201 with the order (filled or open); 422 when risk rejects it; 400 for bad input or an unknown symbol; 503 when market-data or risk is unavailable. */
   @Post('orders')
-  @UseFilters(OrderRejectedFilter)
   async place(@CallerId() userId: string, @Body() request: PlaceOrderDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<OrderView> {
     // Fastify's reply clock starts when the request arrives (onRequest), before body parsing and validation.
     const arrivedAt = performance.now() - reply.elapsedTime;

@@ -11,6 +11,8 @@ export interface ErrorBody {
   message: string;
   request_id: string | undefined;
   details?: string[];
+  /** Machine-readable facts a service adds to a refusal, e.g. `reason: "buying_power"`. */
+  [field: string]: string | number | boolean | string[] | undefined;
 }
 
 /**
@@ -52,9 +54,11 @@ export function toErrorBody(exception: unknown, requestId: string | undefined): 
     if (typeof response === 'string') {
       return { statusCode, error: statusPhrase(statusCode), message: response, request_id: requestId };
     }
-    const { message, error } = response as { message?: string | string[]; error?: string };
+    const { message, error, ...fields } = response as { message?: string | string[]; error?: string };
     const details = Array.isArray(message) ? message : undefined;
     return {
+      ...extraFields(fields),
+      // After the extra fields, so that a service's own statusCode or request_id never overrides these.
       statusCode,
       error: error ?? statusPhrase(statusCode),
       message: details ? details.join('; ') : String(message ?? exception.message),
@@ -87,4 +91,13 @@ function statusPhrase(statusCode: number): string {
     .toLowerCase()
     .replace(/_/g, ' ')
     .replace(/\b\w/g, (c) => c.toUpperCase());
+}
+
+/** Scalar fields a service put on its exception (`new UnprocessableEntityException({ message, reason })`). */
+function extraFields(fields: Record<string, unknown>): Record<string, string | number | boolean> {
+  const kept: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
+  }
+  return kept;
 }
