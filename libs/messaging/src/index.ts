@@ -1,6 +1,7 @@
 // The whole public surface of @ai-finance/messaging.
 export {
   RabbitBroker,
+  type ConsumeOptions,
   type ConsumeOutcome,
   type MessageHandler,
   type OutgoingMessage,

@@ -14,6 +14,16 @@ export interface RabbitBrokerOptions {
   maxReconnectDelayMs?: number;
 }
 
+export interface ConsumeOptions {
+  /** Messages handled at once by this consumer; 1 keeps the queue's order. */
+  prefetch?: number;
+  /** The queue carries messages that the next one replaces (price ticks): bounded, and no dead-letter queue. */
+  superseded?: boolean;
+}
+
+const SUPERSEDED_TTL_MS = 60_000;
+const SUPERSEDED_MAX_LENGTH = 10_000;
+
 /** What `consume` tells the broker about a message whose handler resolved. */
 export type ConsumeOutcome = 'processed' | 'duplicate';
 
@@ -119,18 +129,24 @@ export class RabbitBroker {
    * Consumes a durable queue bound to the exchange. A message is acknowledged only after the handler
    * resolves; one that keeps failing goes to the queue's dead-letter queue instead of looping.
    */
-  async consume<T>(name: string, bindingKeys: string[], handler: MessageHandler<T>, options: { prefetch?: number } = {}): Promise<void> {
+  async consume<T>(name: string, bindingKeys: string[], handler: MessageHandler<T>, options: ConsumeOptions = {}): Promise<void> {
     const queue = this.queueName(name);
     const subscribe = async (): Promise<void> => {
       const channel = this.channel;
       if (!channel) return;
-      const deadLetterQueue = `${queue}.dead-letter`;
-      await channel.assertQueue(deadLetterQueue, { durable: true });
-      await channel.assertQueue(queue, { durable: true, deadLetterExchange: '', deadLetterRoutingKey: deadLetterQueue });
+      if (options.superseded) {
+        // Each message is replaced by the next (a price tick): while the consumer is away the queue keeps
+        // only the last minute, at most 10,000, and a message that keeps failing is dropped, not parked.
+        await channel.assertQueue(queue, { durable: true, messageTtl: SUPERSEDED_TTL_MS, maxLength: SUPERSEDED_MAX_LENGTH });
+      } else {
+        const deadLetterQueue = `${queue}.dead-letter`;
+        await channel.assertQueue(deadLetterQueue, { durable: true });
+        await channel.assertQueue(queue, { durable: true, deadLetterExchange: '', deadLetterRoutingKey: deadLetterQueue });
+      }
       for (const key of bindingKeys) await channel.bindQueue(queue, this.options.exchange, key);
       await channel.prefetch(options.prefetch ?? 32);
       await channel.consume(queue, (message) => {
-        if (message) void this.handle(channel, queue, message, handler);
+        if (message) void this.handle(channel, queue, message, handler, options.superseded === true);
       });
     };
     this.consumers.push(subscribe);
@@ -147,7 +163,7 @@ export class RabbitBroker {
     this.channel = undefined;
   }
 
-  private async handle<T>(channel: amqp.ConfirmChannel, queue: string, message: amqp.ConsumeMessage, handler: MessageHandler<T>): Promise<void> {
+  private async handle<T>(channel: amqp.ConfirmChannel, queue: string, message: amqp.ConsumeMessage, handler: MessageHandler<T>, superseded: boolean): Promise<void> {
     const headers = message.properties.headers ?? {};
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     await context.with(parent, () =>
@@ -160,11 +176,11 @@ export class RabbitBroker {
           const retry = !message.fields.redelivered;
           this.logger.error(
             { log_type: 'error', error, queue, routing_key: message.fields.routingKey, message_id: message.properties.messageId, redelivered: message.fields.redelivered },
-            retry ? 'message handling failed; it will be retried once' : 'message handling failed again; moved to the dead-letter queue',
+            retry ? 'message handling failed; it will be retried once' : `message handling failed again; ${superseded ? 'dropped' : 'moved to the dead-letter queue'}`,
           );
           // First failure: try once more. Second: dead-letter it, where an operator can look at it.
           channel.nack(message, false, retry);
-          this.consumed.inc({ queue, status: retry ? 'retried' : 'dead_lettered' });
+          this.consumed.inc({ queue, status: retry ? 'retried' : superseded ? 'dropped' : 'dead_lettered' });
         }
       }),
     );

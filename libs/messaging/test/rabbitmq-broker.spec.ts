@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createServiceLogger, RequestContext, ServiceMetrics } from '@ai-finance/observability';
-import { waitFor } from '@ai-finance/testing';
+import { sampleValue, waitFor } from '@ai-finance/testing';
 import * as amqp from 'amqplib';
 import { execFileSync } from 'node:child_process';
 import { RabbitBroker } from '../src/rabbitmq-broker';
@@ -126,6 +126,24 @@ describe('RabbitBroker against a real RabbitMQ', () => {
     const failures = logLines.filter((line) => String(line.message).startsWith('message handling failed') && line.routing_key === 'poison.event');
     expect(failures.map((line) => line.redelivered)).toEqual([false, true]);
     expect(await adminChannel.checkQueue(queue)).toMatchObject({ messageCount: 0 });
+  });
+
+  it('drops a superseded message (a price tick) that keeps failing instead of parking it, and declares no dead-letter queue', async () => {
+    const queue = queueName('ticks');
+    queuesToDelete.push(queue);
+    let attempts = 0;
+    await broker.consume(queue, ['tick.#'], async () => {
+      attempts += 1;
+      throw new Error('tick handler always fails');
+    }, { superseded: true });
+
+    expect(await within(5_000, 'the publish confirmation', broker.publish('tick.AAPL', { price: '1.00' }, { messageId: 'tick-1' }))).toBe(true);
+    await waitFor('the tick to be dropped after one retry', () => (attempts === 2 ? true : undefined), 10_000, 20);
+    await waitFor('the queue to be empty', async () => ((await adminChannel.checkQueue(queue)).messageCount === 0 ? true : undefined), 10_000, 50);
+    const probe = await admin.createChannel();
+    probe.on('error', () => undefined);
+    await expect(probe.checkQueue(`${queue}.dead-letter`)).rejects.toThrow(/NOT_FOUND/);
+    expect(sampleValue(await metrics.registry.metrics(), 'messages_consumed_total', { queue, status: 'dropped' })).toBe(1);
   });
 
   it('returns false from publish, without throwing or waiting, while it is not connected', async () => {

@@ -34,6 +34,6 @@ export class PortfolioConsumers implements OnApplicationBootstrap {
     await this.broker.consume<MarketTick>(MARKET_TICKS_QUEUE, [`${EVENTS.marketTickPrefix}.*`], async (payload) => {
       const stored = await this.prices.record(parseEvent(marketTickSchema, 'market tick', payload));
       return stored ? 'processed' : 'duplicate';
-    });
+    }, { superseded: true });
   }
 }

@@ -18,6 +18,7 @@ export class TickConsumer implements OnApplicationBootstrap {
     await this.engine.load();
     await this.broker.consume<MarketTick>(MARKET_TICKS_QUEUE, [`${EVENTS.marketTickPrefix}.*`], (payload) => this.engine.onTick(parseMarketTick(payload)), {
       prefetch: 1,
+      superseded: true,
     });
   }
 }

@@ -39,7 +39,7 @@ export class TickMatcher implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.broker.consume<MarketTick>(MARKET_TICKS_QUEUE, ['market.tick.*'], (tick) => this.onTick(tick));
+    await this.broker.consume<MarketTick>(MARKET_TICKS_QUEUE, ['market.tick.*'], (tick) => this.onTick(tick), { superseded: true });
   }
 
   async onTick(payload: unknown): Promise<void> {
