@@ -1,6 +1,5 @@
 import type { Database, Migration, Transaction } from '@ai-finance/database';
-import { RequestContext, injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { PollingLoop, injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
 import { randomUUID } from 'node:crypto';
 import type { RabbitBroker } from './rabbitmq-broker';
 
@@ -44,10 +43,7 @@ interface OutboxRow {
  * the events wait in PostgreSQL, and the message id (the outbox row's id) lets consumers drop repeats.
  */
 export class Outbox {
-  private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
-  private wakeRequested = false;
-  private running = false;
+  private readonly loop: PollingLoop;
   private readonly pending;
   private readonly oldestAge;
 
@@ -58,6 +54,7 @@ export class Outbox {
     private readonly logger: ServiceLogger,
     private readonly options: OutboxOptions = {},
   ) {
+    this.loop = new PollingLoop(() => this.drain(), options.pollIntervalMs ?? 500);
     this.pending = metrics.gauge({ name: 'outbox_pending_messages', help: 'Events written to the outbox and not yet confirmed by RabbitMQ.' });
     this.oldestAge = metrics.gauge({
       name: 'outbox_oldest_message_age_seconds',
@@ -73,55 +70,23 @@ export class Outbox {
       JSON.stringify(payload),
       JSON.stringify(injectTraceHeaders({})),
     ]);
-    tx.afterCommit(() => this.wake());
+    tx.afterCommit(this.loop.wake);
     return messageId;
   }
 
   start(): void {
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for a publication under way. */
-  async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.draining;
-  }
-
-  /** Publishes what is waiting now instead of at the next poll. */
-  wake(): void {
-    if (!this.running) return;
-    if (this.draining) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    // The relay belongs to no request: its logs and spans must not join the one whose commit woke it.
-    this.timer = context.with(ROOT_CONTEXT, () => RequestContext.detached(() => setTimeout(() => void this.tick(), delayMs)));
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.running || this.draining) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
-    await this.draining;
-    if (!this.running) return;
-    const again = this.wakeRequested;
-    this.wakeRequested = false;
-    this.schedule(again ? 0 : (this.options.pollIntervalMs ?? 500));
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
     try {
-      while (this.running && this.broker.isConnected()) {
+      while (this.loop.running && this.broker.isConnected()) {
         const published = await this.publishBatch(batchSize);
         if (published < batchSize) break;
       }

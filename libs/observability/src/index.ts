@@ -27,3 +27,4 @@ export { HttpErrorFilter, toErrorBody, type ErrorBody } from './errors/http-erro
 export { startService, createFastifyAdapter, type StartServiceOptions } from './bootstrap/start-service';
 export { CallerGuard, CallerId, OperatorGuard, OperatorId, callerUserId, operatorUserId } from './http/gateway-caller';
 export { PeriodicRefresh } from './scheduling/periodic-refresh';
+export { PollingLoop } from './scheduling/polling-loop';

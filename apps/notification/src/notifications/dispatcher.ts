@@ -1,8 +1,7 @@
 import { EVENTS, type NotificationChannel, type NotificationOutcome } from '@ai-finance/contracts';
 import type { Database } from '@ai-finance/database';
 import type { Outbox } from '@ai-finance/messaging';
-import type { ServiceLogger } from '@ai-finance/observability';
-import { AsyncResource } from 'node:async_hooks';
+import { PollingLoop, type ServiceLogger } from '@ai-finance/observability';
 import { NOT_CONFIGURED, type Channels } from '../channels/channels';
 import { truncate, withTimeout, type Delivery } from '../channels/channel';
 import type { NotificationConfig } from '../config';
@@ -31,16 +30,7 @@ const MAX_BACKOFF_MS = 300_000;
  * retried with exponential back-off until NOTIFICATION_MAX_ATTEMPTS.
  */
 export class Dispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
-  private wakeRequested = false;
-  private running = false;
-  /**
-   * Rounds run in the context the dispatcher was created in (no request): `wake` is called from a
-   * request's or a message's after-commit callback, and a timer set there would otherwise carry that
-   * request's id and trace into every delivery of the round.
-   */
-  private readonly runTick = AsyncResource.bind(() => void this.tick());
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly database: Database,
@@ -49,50 +39,24 @@ export class Dispatcher {
     private readonly config: NotificationConfig,
     private readonly metrics: NotificationMetrics,
     private readonly logger: ServiceLogger,
-  ) {}
-
-  start(): void {
-    this.running = true;
-    this.schedule(0);
+  ) {
+    this.loop = new PollingLoop(() => this.drain(), config.dispatchIntervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.draining;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Delivers what was just queued instead of at the next poll. */
-  readonly wake = (): void => {
-    if (!this.running) return;
-    if (this.draining) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
-  };
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(this.runTick, delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.running || this.draining) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
-    await this.draining;
-    if (!this.running) return;
-    const again = this.wakeRequested;
-    this.wakeRequested = false;
-    this.schedule(again ? 0 : this.config.dispatchIntervalMs);
-  }
+  readonly wake = (): void => this.loop.wake();
 
   private async drain(): Promise<void> {
     try {
-      while (this.running) {
+      while (this.loop.running) {
         const claimed = await this.claim();
         await Promise.all(claimed.map((row) => this.deliver(row)));
         if (claimed.length < this.config.dispatchBatchSize) break;
