@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { generatedFiles, WORKSPACE_ROOT } from '../src/generate';
+import { BURN_RATE_ALERTS } from '../src/slo-rules';
+import { loadSloSpec } from '../src/slo-spec';
+
+const RULES_DIR = join(WORKSPACE_ROOT, 'monitoring/prometheus/rules');
+const TESTS_DIR = join(WORKSPACE_ROOT, 'monitoring/prometheus/tests');
+
+function promtool(...args: string[]): { status: number | null; output: string } {
+  const result = spawnSync('promtool', args, { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+  if (result.error) throw new Error(`promtool is needed (Debian package "prometheus"): ${result.error.message}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const ruleFiles = () => readdirSync(RULES_DIR).filter((name) => name.endsWith('.yml'));
+const rulesIn = (file: string): Rule[] =>
+  (parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules);
+
+describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
+  it('are checked in exactly as the generator makes them (run `npm run generate:monitoring` after changing the spec)', () => {
+    for (const file of generatedFiles()) {
+      expect({ path: file.path, upToDate: readFileSync(join(WORKSPACE_ROOT, file.path), 'utf8') === file.content }).toEqual({ path: file.path, upToDate: true });
+    }
+  });
+
+  it('pass `promtool check rules`, every rule file', () => {
+    for (const file of ruleFiles()) {
+      const result = promtool('check', 'rules', join(RULES_DIR, file));
+      expect({ file, status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ file, status: 0, output: '' });
+    }
+  });
+
+  it('pass their promtool unit tests, where each alert fires in one case and stays silent in a close one', () => {
+    const tests = readdirSync(TESTS_DIR).filter((name) => name.endsWith('.yml'));
+    expect(tests.length).toBeGreaterThan(0);
+    const result = promtool('test', 'rules', ...tests.map((name) => join(TESTS_DIR, name)));
+    expect({ status: result.status, output: result.status === 0 ? 'SUCCESS' : result.output }).toEqual({ status: 0, output: 'SUCCESS' });
+  });
+
+  it('use the SRE Workbook burn rates and windows: 14.4 over 1h and 5m (critical), 6 over 6h and 30m (warning)', () => {
+    expect(BURN_RATE_ALERTS.map(({ alert, burnRate, longWindow, shortWindow, severity }) => ({ alert, burnRate, longWindow, shortWindow, severity }))).toEqual([
+      { alert: 'ErrorBudgetFastBurn', burnRate: '14.4', longWindow: '1h', shortWindow: '5m', severity: 'critical' },
+      { alert: 'ErrorBudgetSlowBurn', burnRate: '6', longWindow: '6h', shortWindow: '30m', severity: 'warning' },
+    ]);
+    const fast = rulesIn('slo.yml').find((rule) => rule.alert === 'ErrorBudgetFastBurn' && rule.labels?.service === 'payment' && rule.labels.slo === 'availability');
+    expect(fast?.expr).toBe(
+      [
+        'slo:sli_error:ratio_rate1h{service="payment",slo="availability"} > (14.4 * 0.0005)',
+        'and slo:sli_error:ratio_rate5m{service="payment",slo="availability"} > (14.4 * 0.0005)',
+        'and slo:sli_requests:increase1h{service="payment",slo="availability"} > (1 / (14.4 * 0.0005))',
+      ].join('\n'),
+    );
+  });
+
+  it('give every SLO of every service in the spec both burn-rate alerts, and name only the ten services', () => {
+    const spec = loadSloSpec(join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml'));
+    const services = readdirSync(join(WORKSPACE_ROOT, 'apps')).sort();
+    expect(spec.services.map((entry) => entry.service).sort()).toEqual(services);
+    const alerts = rulesIn('slo.yml').filter((rule) => rule.alert);
+    for (const entry of spec.services) {
+      for (const slo of ['availability', 'latency']) {
+        const names = alerts.filter((rule) => rule.labels?.service === entry.service && rule.labels.slo === slo).map((rule) => rule.alert);
+        expect({ service: entry.service, slo, names }).toEqual({ service: entry.service, slo, names: ['ErrorBudgetFastBurn', 'ErrorBudgetSlowBurn', 'SLOBreach'] });
+      }
+    }
+  });
+
+  it('label and annotate every alert for routing and for the person on call, with a runbook that exists in docs/runbooks', () => {
+    for (const file of ruleFiles()) {
+      for (const rule of rulesIn(file).filter((candidate) => candidate.alert)) {
+        const where = `${file}: ${rule.alert}`;
+        expect({ where, severity: ['critical', 'warning', 'info'].includes(rule.labels?.severity ?? '') }).toEqual({ where, severity: true });
+        expect({ where, category: ['slo', 'availability', 'infrastructure', 'business', 'security'].includes(rule.labels?.category ?? '') }).toEqual({ where, category: true });
+        expect({ where, annotations: Object.keys(rule.annotations ?? {}).sort() }).toEqual({ where, annotations: ['dashboard_url', 'description', 'runbook_url', 'summary'] });
+        const runbook = /\/docs\/runbooks\/([A-Za-z]+)\.md$/.exec(rule.annotations?.runbook_url ?? '');
+        expect({ where, runbookFor: runbook?.[1] }).toEqual({ where, runbookFor: rule.alert });
+        expect({ where, runbookExists: readdirSync(join(WORKSPACE_ROOT, 'docs/runbooks')).includes(`${rule.alert}.md`) }).toEqual({ where, runbookExists: true });
+      }
+    }
+  });
+
+  describe('the SLO spec', () => {
+    let dir: string;
+    const specWith = (text: string) => {
+      const path = join(dir, 'slos.yml');
+      writeFileSync(path, text);
+      return () => loadSloSpec(path);
+    };
+    const entry = (threshold: number, service = 'payment') =>
+      `  - service: ${service}\n    availability: { objective: 99.9 }\n    latency: { objective: 95, thresholdSeconds: ${threshold} }\n    errorRateThreshold: 1\n`;
+    const header = 'window: 30d\nrunbookBaseUrl: https://runbooks.example/docs/runbooks\ndashboardBaseUrl: http://localhost:3001/d\nservices:\n';
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'slo-spec-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('refuses a latency threshold that is not a bucket bound of the request histogram, naming the field', () => {
+      expect(specWith(header + entry(0.3))).toThrow(/services\.0\.latency\.thresholdSeconds: must be a bucket bound/);
+    });
+
+    it('refuses a service listed twice', () => {
+      expect(specWith(header + entry(1) + entry(1))).toThrow(/services\.1\.service: payment is listed twice/);
+    });
+
+    it('refuses an objective of 100% (no budget at all) and unknown fields', () => {
+      expect(specWith(header + entry(1).replace('99.9', '100'))).toThrow(/services\.0\.availability\.objective/);
+      expect(specWith(`${header}${entry(1)}    owner: team-x\n`)).toThrow(/Unrecognized key/);
+    });
+  });
+});
