@@ -12,6 +12,7 @@ const servers = [
 const tools = [
   { name: 'promtool', args: ['--version'], install: 'apt-get install -y prometheus' },
   { name: 'prometheus', args: ['--version'], install: 'apt-get install -y prometheus' },
+  { name: 'amtool', args: ['--version'], install: 'apt-get install -y prometheus-alertmanager' },
 ];
 
 function reachable(port) {

@@ -367,8 +367,8 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
     const resolved = await http().post('/alerts/alertmanager').set('authorization', `Bearer ${WEBHOOK_TOKEN}`).send(alertmanagerBody('resolved'));
     expect(resolved.body).toEqual({ queued: 2, alerts: 1 });
 
-    const expectedFiring = '[FIRING] PaymentHighErrorRate service=payment severity=critical: Payment error rate above 5% for 5 minutes';
-    const expectedResolved = '[RESOLVED] PaymentHighErrorRate service=payment severity=critical: Payment error rate above 5% for 5 minutes';
+    const expectedFiring = '[FIRING] PaymentHighErrorRate service=payment severity=critical: Payment error rate above 5% for 5 minutes https://runbooks.example/payment';
+    const expectedResolved = '[RESOLVED] PaymentHighErrorRate service=payment severity=critical: Payment error rate above 5% for 5 minutes https://runbooks.example/payment';
     for (const number of ONCALL) {
       for (const body of [expectedFiring, expectedResolved]) {
         await waitFor(`SMS "${body}" to ${number}`, () =>
@@ -383,15 +383,15 @@ describe('notification (real PostgreSQL, RabbitMQ and SMTP server)', () => {
     expect(rows).toHaveLength(4);
   });
 
-  it('cuts a long alert summary to one 160-character SMS segment ending in "..."', async () => {
+  it('cuts a long alert summary, never the runbook link, to fit one 160-character SMS segment', async () => {
     const summary = `Checkout latency ${'is far above the objective '.repeat(10)}END`;
     const response = await http().post('/alerts/alertmanager').set('authorization', `Bearer ${WEBHOOK_TOKEN}`).send(alertmanagerBody('firing', summary));
     expect(response.status).toBe(202);
 
     const text = await waitFor('the truncated page', () => sms.requests.map((req) => new URLSearchParams(req.body).get('Body') ?? '').find((body) => body.includes('Checkout latency')));
     expect(text.length).toBe(160);
-    expect(text.startsWith('[FIRING] PaymentHighErrorRate service=payment severity=critical: Checkout latency is far above')).toBe(true);
-    expect(text.endsWith('...')).toBe(true);
+    expect(text.startsWith('[FIRING] PaymentHighErrorRate service=payment severity=critical: Checkout latency is far')).toBe(true);
+    expect(text.endsWith('... https://runbooks.example/payment')).toBe(true);
   });
 
   it.each([

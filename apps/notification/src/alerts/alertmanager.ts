@@ -33,11 +33,17 @@ export const alertmanagerWebhook = z
 export type AlertmanagerWebhook = z.infer<typeof alertmanagerWebhook>;
 export type Alert = AlertmanagerWebhook['alerts'][number];
 
-/** `[FIRING] <alertname> service=<service> severity=<severity>: <summary>`, one SMS segment at most. */
+/**
+ * `[FIRING] <alertname> service=<service> severity=<severity>: <summary> <runbook_url>`, one SMS segment
+ * at most. The runbook link is never cut (a cut link is useless on a phone): the summary gives way.
+ */
 export function pageText(alert: Alert): string {
   const service = alert.labels.service ?? alert.labels.job ?? 'unknown';
   const severity = alert.labels.severity ?? 'none';
-  const summary = alert.annotations.summary ?? alert.annotations.description ?? '';
+  const summary = (alert.annotations.summary ?? alert.annotations.description ?? '').replace(/\s+/g, ' ').trim();
   const head = `[${alert.status.toUpperCase()}] ${alert.labels.alertname} service=${service} severity=${severity}`;
-  return truncate(summary ? `${head}: ${summary}` : head, SMS_SEGMENT_CHARS);
+  const runbook = alert.annotations.runbook_url ? ` ${alert.annotations.runbook_url}` : '';
+  const room = SMS_SEGMENT_CHARS - head.length - runbook.length - 2;
+  if (!summary || room < 8) return truncate(`${head}${runbook}`, SMS_SEGMENT_CHARS);
+  return `${head}: ${truncate(summary, room)}${runbook}`;
 }

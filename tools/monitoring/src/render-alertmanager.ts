@@ -1,0 +1,46 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ALERTMANAGER_TEMPLATE_PATH = join(__dirname, '..', '..', '..', 'monitoring/alertmanager/alertmanager.yml');
+
+const PLACEHOLDER = /\$\{([A-Z][A-Z0-9_]*)\}/g;
+
+/** The configuration without its comment lines, which may mention the placeholder syntax. */
+const withoutComments = (text: string): string =>
+  text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join('\n');
+
+/** The variables a configuration text needs, in order of first use. */
+export function placeholdersOf(text: string): string[] {
+  return [...new Set([...withoutComments(text).matchAll(PLACEHOLDER)].map((match) => match[1]))];
+}
+
+/**
+ * Fills every `${NAME}` from `env`. Refuses, naming every problem at once, a variable that is unset or
+ * empty, and a value with a quote or line break (it would change the YAML around it).
+ */
+export function renderConfig(text: string, env: NodeJS.ProcessEnv): string {
+  const problems: string[] = [];
+  for (const name of placeholdersOf(text)) {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') problems.push(`${name} is not set`);
+    else if (/['"\r\n]/.test(value)) problems.push(`${name} must not contain quotes or line breaks`);
+  }
+  if (env.SMTP_REQUIRE_TLS !== undefined && !['true', 'false'].includes(env.SMTP_REQUIRE_TLS)) problems.push('SMTP_REQUIRE_TLS must be true or false');
+  if (problems.length > 0) throw new Error(`cannot render the Alertmanager configuration:\n  ${problems.join('\n  ')}`);
+  return withoutComments(text).replace(PLACEHOLDER, (_, name: string) => env[name] as string);
+}
+
+if (require.main === module) {
+  const [output] = process.argv.slice(2);
+  try {
+    if (!output) throw new Error('usage: render-alertmanager <output file>');
+    writeFileSync(output, renderConfig(readFileSync(ALERTMANAGER_TEMPLATE_PATH, 'utf8'), process.env), { mode: 0o600 });
+    process.stdout.write(`wrote ${output}\n`);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
