@@ -95,7 +95,8 @@ describe('Alertmanager configuration (monitoring/alertmanager)', () => {
   );
 
   it('refuses to render with a variable missing or a value that would break the YAML, naming each', () => {
-    const { SLACK_WEBHOOK_URL: _dropped, ...missingSlack } = FIXTURE_ENV;
+    const missingSlack = { ...FIXTURE_ENV };
+    delete missingSlack.SLACK_WEBHOOK_URL;
     expect(() => renderConfig(template, { ...missingSlack, ONCALL_EMAIL: "o'neil@ai-finance.example" })).toThrow(
       /SLACK_WEBHOOK_URL is not set[\s\S]*ONCALL_EMAIL must not contain quotes/,
     );
