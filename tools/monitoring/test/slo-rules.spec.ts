@@ -35,6 +35,12 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
     }
   });
 
+  it('are loaded by monitoring/prometheus/prometheus.yml, which passes `promtool check config`', () => {
+    const result = promtool('check', 'config', join(WORKSPACE_ROOT, 'monitoring/prometheus/prometheus.yml'));
+    expect({ status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ status: 0, output: '' });
+    expect(result.output).toContain(`SUCCESS: ${ruleFiles().length} rule files found`);
+  });
+
   it('pass `promtool check rules`, every rule file', () => {
     for (const file of ruleFiles()) {
       const result = promtool('check', 'rules', join(RULES_DIR, file));
