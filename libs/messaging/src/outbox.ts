@@ -86,9 +86,19 @@ export class Outbox {
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
     try {
+      let drained = false;
       while (this.loop.running && this.broker.isConnected()) {
         const published = await this.publishBatch(batchSize);
-        if (published < batchSize) break;
+        if (published < batchSize) {
+          drained = true;
+          break;
+        }
+      }
+      if (drained) {
+        // Everything committed until now is out: no need to count what is left on every poll.
+        this.pending.set(0);
+        this.oldestAge.set(0);
+        return;
       }
       const { rows } = await this.database.query<{ pending: string; oldest_age: number | null }>(
         'outbox_backlog',

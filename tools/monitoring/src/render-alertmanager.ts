@@ -3,9 +3,9 @@ import { join } from 'node:path';
 
 export const ALERTMANAGER_TEMPLATE_PATH = join(__dirname, '..', '..', '..', 'monitoring/alertmanager/alertmanager.yml');
 
-const PLACEHOLDER = /\$\{([A-Z][A-Z0-9_]*)\}/g;
+const VARIABLE_REFERENCE = /\$\{([A-Z][A-Z0-9_]*)\}/g;
 
-/** The configuration without its comment lines, which may mention the placeholder syntax. */
+/** The configuration without its comment lines, which may mention the `${NAME}` syntax itself. */
 const withoutComments = (text: string): string =>
   text
     .split('\n')
@@ -13,8 +13,8 @@ const withoutComments = (text: string): string =>
     .join('\n');
 
 /** The variables a configuration text needs, in order of first use. */
-export function placeholdersOf(text: string): string[] {
-  return [...new Set([...withoutComments(text).matchAll(PLACEHOLDER)].map((match) => match[1]))];
+export function referencedVariables(text: string): string[] {
+  return [...new Set([...withoutComments(text).matchAll(VARIABLE_REFERENCE)].map((match) => match[1]))];
 }
 
 /**
@@ -23,14 +23,14 @@ export function placeholdersOf(text: string): string[] {
  */
 export function renderConfig(text: string, env: NodeJS.ProcessEnv): string {
   const problems: string[] = [];
-  for (const name of placeholdersOf(text)) {
+  for (const name of referencedVariables(text)) {
     const value = env[name];
     if (value === undefined || value.trim() === '') problems.push(`${name} is not set`);
     else if (/['"\r\n]/.test(value)) problems.push(`${name} must not contain quotes or line breaks`);
   }
   if (env.SMTP_REQUIRE_TLS !== undefined && !['true', 'false'].includes(env.SMTP_REQUIRE_TLS)) problems.push('SMTP_REQUIRE_TLS must be true or false');
   if (problems.length > 0) throw new Error(`cannot render the Alertmanager configuration:\n  ${problems.join('\n  ')}`);
-  return withoutComments(text).replace(PLACEHOLDER, (_, name: string) => env[name] as string);
+  return withoutComments(text).replace(VARIABLE_REFERENCE, (_, name: string) => env[name] as string);
 }
 
 if (require.main === module) {

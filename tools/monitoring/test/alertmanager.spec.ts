@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { WORKSPACE_ROOT } from '../src/generate';
-import { ALERTMANAGER_TEMPLATE_PATH, placeholdersOf, renderConfig } from '../src/render-alertmanager';
+import { ALERTMANAGER_TEMPLATE_PATH, referencedVariables, renderConfig } from '../src/render-alertmanager';
 
 const TEMPLATES_DIR = join(WORKSPACE_ROOT, 'monitoring/alertmanager/templates');
 
@@ -54,7 +54,7 @@ describe('Alertmanager configuration (monitoring/alertmanager)', () => {
       .filter((line) => !line.trim().startsWith('#'))
       .join('\n');
     expect(withoutComments).not.toMatch(/https?:\/\/|@[a-z0-9-]+\.[a-z]|hooks\.slack|\+\d{6,}/i);
-    expect(placeholdersOf(template).sort()).toEqual(Object.keys(FIXTURE_ENV).sort());
+    expect(referencedVariables(template).sort()).toEqual(Object.keys(FIXTURE_ENV).sort());
   });
 
   it('passes `amtool check-config` once rendered, templates included', () => {
