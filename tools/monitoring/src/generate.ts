@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { sloRuleGroups } from './slo-rules';
 import { loadSloSpec } from './slo-spec';
+import { thresholdRuleGroup } from './threshold-rules';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 export const SLO_SPEC_PATH = join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml');
@@ -24,7 +25,7 @@ export function generatedFiles(specPath: string = SLO_SPEC_PATH): GeneratedFile[
   return [
     {
       path: 'monitoring/prometheus/rules/slo.yml',
-      content: `${HEADER}\n${stringify({ groups: sloRuleGroups(spec) }, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+      content: `${HEADER}\n${stringify({ groups: [...sloRuleGroups(spec), thresholdRuleGroup(spec)] }, { lineWidth: 0, aliasDuplicateObjects: false })}`,
     },
   ];
 }

@@ -19,6 +19,8 @@ const serviceSlo = z
       .strict(),
     /** The seed's "error rate SLO", in percent: a threshold alert, apart from the error budget. */
     errorRateThreshold: percent,
+    /** Who hears about a HighErrorRate: a page for money and orders, a warning for the rest. */
+    errorRateSeverity: z.enum(['critical', 'warning']).default('warning'),
   })
   .strict();
 

@@ -83,6 +83,27 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
     }
   });
 
+  it("give every service a HighErrorRate at its error-rate SLO and a SlowResponses at its latency threshold, from the spec", () => {
+    const spec = loadSloSpec(join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml'));
+    const alerts = rulesIn('slo.yml');
+    for (const entry of spec.services) {
+      const errorRate = alerts.filter((rule) => rule.alert === 'HighErrorRate' && rule.labels?.service === entry.service);
+      const slow = alerts.filter((rule) => rule.alert === 'SlowResponses' && rule.labels?.service === entry.service);
+      expect({ service: entry.service, errorRateRules: errorRate.length, slowRules: slow.length }).toEqual({ service: entry.service, errorRateRules: 1, slowRules: 1 });
+      const ratioThreshold = /> 0\) > ([0-9.]+)\n/.exec(errorRate[0].expr)?.[1];
+      expect({ service: entry.service, ratioThreshold: Number(ratioThreshold) * 100, severity: errorRate[0].labels?.severity }).toEqual({
+        service: entry.service,
+        ratioThreshold: expect.closeTo(entry.errorRateThreshold, 10),
+        severity: entry.errorRateSeverity,
+      });
+      expect({ service: entry.service, latencyThreshold: Number(/\) > ([0-9.]+)$/.exec(slow[0].expr)?.[1]) }).toEqual({
+        service: entry.service,
+        latencyThreshold: entry.latency.thresholdSeconds,
+      });
+    }
+    expect(spec.services.filter((entry) => entry.errorRateSeverity === 'critical').map((entry) => entry.service)).toEqual(['payment', 'trading']);
+  });
+
   it('label and annotate every alert for routing and for the person on call, with a runbook that exists in docs/runbooks', () => {
     for (const file of ruleFiles()) {
       for (const rule of rulesIn(file).filter((candidate) => candidate.alert)) {
