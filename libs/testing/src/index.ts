@@ -12,3 +12,5 @@ export { serviceEnv, TestEnv } from './test-env';
 export { startNestApp, type StartNestAppOptions } from './nest-app';
 export { openEventPublisher, type EventPublisher } from './event-publisher';
 export { errorThrownBy } from './errors';
+export { Platform, SERVICES, type PlatformOptions, type ServiceName } from './platform';
+export { NativeProgram, PrometheusServer } from './native-program';

@@ -1,10 +1,9 @@
-import { fetchMetrics, promtoolCheckMetrics, sampleValue, waitFor } from '@ai-finance/testing';
+import { fetchMetrics, Platform, promtoolCheckMetrics, sampleValue, type ServiceName, SERVICES, waitFor } from '@ai-finance/testing';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { Platform, SERVICES, type ServiceName } from './platform';
 
 const run = promisify(execFile);
 const WORKSPACE = join(__dirname, '..', '..', '..');

@@ -1,20 +1,8 @@
-import { freePort, ServiceProcess, uniqueName, waitFor } from '@ai-finance/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-interface PromResponse<T> {
-  status: string;
-  data: T;
-}
+import { freePort, PrometheusServer, ServiceProcess, uniqueName, waitFor } from '@ai-finance/testing';
 
 describe('a real Prometheus scraping market-data', () => {
   let marketData: ServiceProcess;
-  let prometheus: ChildProcess;
-  let prometheusUrl: string;
-  const workDir = mkdtempSync(join(tmpdir(), 'it-prometheus-'));
-  const prometheusOutput: string[] = [];
+  const prometheus = new PrometheusServer();
 
   beforeAll(async () => {
     marketData = new ServiceProcess('market-data', await freePort(), {
@@ -29,47 +17,24 @@ describe('a real Prometheus scraping market-data', () => {
     await waitFor('a first quote', async () => ((await fetch(`${marketData.url}/quotes/AAPL`)).status === 200 ? true : undefined));
     for (let i = 0; i < 20; i++) await fetch(`${marketData.url}/quotes/AAPL`);
 
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    writeFileSync(
-      join(workDir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: market-data',
-        `    static_configs: [{ targets: ['127.0.0.1:${marketData.port}'] }]`,
-      ].join('\n'),
+    await prometheus.start(
+      () =>
+        [
+          'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+          'scrape_configs:',
+          '  - job_name: market-data',
+          `    static_configs: [{ targets: ['127.0.0.1:${marketData.port}'] }]`,
+        ].join('\n'),
+      ['--enable-feature=exemplar-storage'],
     );
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(workDir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(workDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--enable-feature=exemplar-storage',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    prometheus.stdout?.on('data', (chunk: Buffer) => prometheusOutput.push(chunk.toString()));
-    prometheus.stderr?.on('data', (chunk: Buffer) => prometheusOutput.push(chunk.toString()));
   });
 
   afterAll(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus.stop();
     await marketData?.stop();
-    rmSync(workDir, { recursive: true, force: true });
   });
 
-  const query = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${prometheusUrl}${path}`);
-    const body = (await response.json()) as PromResponse<T>;
-    if (body.status !== 'success') throw new Error(`Prometheus answered ${JSON.stringify(body)}`);
-    return body.data;
-  };
+  const query = <T>(path: string): Promise<T> => prometheus.api<T>(path);
 
   it('scrapes the target successfully, with the service label on the series', async () => {
     const series = await waitFor(
@@ -83,7 +48,7 @@ describe('a real Prometheus scraping market-data', () => {
       30_000,
       500,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\nprometheus said:\n${prometheusOutput.join('').slice(-3000)}`);
+      throw new Error(`${error.message}\nprometheus said:\n${prometheus.log}`);
     });
     expect(series[0].metric).toMatchObject({ service: 'market-data', method: 'GET', status_code: '200', job: 'market-data' });
     const up = await query<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent('up{job="market-data"}')}`);

@@ -1,6 +1,5 @@
-import { promtoolCheckMetrics, waitFor, type LogLine, type ReceivedSpan } from '@ai-finance/testing';
+import { type LogLine, Platform, promtoolCheckMetrics, type ReceivedSpan, waitFor } from '@ai-finance/testing';
 import { randomBytes } from 'node:crypto';
-import { Platform } from './platform';
 
 const SERVER_KIND = 2;
 

@@ -1,5 +1,4 @@
-import { freePort, waitFor } from '@ai-finance/testing';
-import { Platform } from './platform';
+import { freePort, Platform, waitFor } from '@ai-finance/testing';
 
 function droppedRecords(exposition: string): number {
   return exposition

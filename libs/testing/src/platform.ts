@@ -1,4 +1,8 @@
-import { createTestDatabase, deleteRedisKeys, freePort, OtlpReceiver, ServiceProcess, uniqueName, type TestDatabase } from '@ai-finance/testing';
+import { deleteRedisKeys } from './cleanup';
+import { OtlpReceiver } from './otlp-receiver';
+import { freePort, uniqueName } from './ports';
+import { ServiceProcess } from './service-process';
+import { createTestDatabase, type TestDatabase } from './test-database';
 import { randomBytes } from 'node:crypto';
 
 export const SERVICES = [
