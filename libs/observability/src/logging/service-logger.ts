@@ -25,11 +25,16 @@ function requestFields(): Record<string, string> {
   return fields;
 }
 
+const keepRedacted = (value: unknown): unknown => value;
+
 export function loggerOptions(serviceName: string, level: LogLevel): LoggerOptions {
   return {
     level,
     messageKey: 'message',
     errorKey: 'error',
+    // Errors reach pino already redacted into plain objects that keep their class in `type`; pino's own
+    // error serializer would name that plain object's class instead ("Object").
+    serializers: { err: keepRedacted, error: keepRedacted },
     base: { service_name: serviceName },
     timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
     formatters: {
