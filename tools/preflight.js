@@ -13,6 +13,11 @@ const tools = [
   { name: 'promtool', args: ['--version'], install: 'apt-get install -y prometheus' },
   { name: 'prometheus', args: ['--version'], install: 'apt-get install -y prometheus' },
   { name: 'amtool', args: ['--version'], install: 'apt-get install -y prometheus-alertmanager' },
+  ...['blackbox', 'node', 'postgres', 'redis'].map((exporter) => ({
+    name: `prometheus-${exporter}-exporter`,
+    args: ['--version'],
+    install: `apt-get install -y prometheus-${exporter}-exporter`,
+  })),
 ];
 
 function reachable(port) {

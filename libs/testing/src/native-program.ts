@@ -19,6 +19,7 @@ export class NativeProgram {
     private readonly readyUrl: string,
     /** How to install the binary when it is missing, e.g. `apt-get install -y prometheus`. */
     private readonly install: string,
+    private readonly env: Record<string, string> = {},
   ) {}
 
   /** The last part of what the program printed. */
@@ -27,7 +28,7 @@ export class NativeProgram {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     const failedToStart = new Promise<Error>((resolve) => child.once('error', resolve));
     child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));

@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { elkGeneratedFiles } from './elk/elk-files';
+import { grafanaFiles } from './grafana';
 import { sloRuleGroups } from './slo-rules';
 import { loadSloSpec } from './slo-spec';
 import { thresholdRuleGroup } from './threshold-rules';
@@ -27,12 +29,15 @@ export function generatedFiles(specPath: string = SLO_SPEC_PATH): GeneratedFile[
       path: 'monitoring/prometheus/rules/slo.yml',
       content: `${HEADER}\n${stringify({ groups: [...sloRuleGroups(spec), thresholdRuleGroup(spec)] }, { lineWidth: 0, aliasDuplicateObjects: false })}`,
     },
+    ...elkGeneratedFiles(),
+    ...grafanaFiles(spec),
   ];
 }
 
 if (require.main === module) {
   try {
     for (const file of generatedFiles()) {
+      mkdirSync(dirname(join(WORKSPACE_ROOT, file.path)), { recursive: true });
       writeFileSync(join(WORKSPACE_ROOT, file.path), file.content);
       process.stdout.write(`wrote ${file.path}\n`);
     }

@@ -3,19 +3,54 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { WORKSPACE_ROOT } from '../src/generate';
+import { dashboardExpressions } from '../src/grafana';
 import { localPrometheusConfig, serviceAddresses } from '../src/local-prometheus';
 import { metricNamesIn } from '../src/promql-metric-names';
 
 /*
  * The repository's prometheus.yml and rule files, loaded by a real Prometheus that scrapes the ten
- * running services and a real blackbox exporter. Every rule must evaluate without error, every
- * expression of every rule must be accepted by the query API, and every metric an expression names
- * must be one that a service, Prometheus, a rule or an exporter really has: scraped here, or listed in
- * monitoring/prometheus/exporter-metrics.yml for the exporters that cannot run on this machine.
+ * running services and the exporters Debian packages (blackbox, node, postgres, redis). Every rule must
+ * evaluate without error, every expression must be accepted by the query API, and every metric an
+ * expression names must be one that a service, Prometheus, a rule or an exporter really has: scraped
+ * here, or listed in monitoring/prometheus/exporter-metrics.yml for the exporters that cannot run on
+ * this machine (cAdvisor, RabbitMQ's plugin, MongoDB's exporter). The catalogue entries of the
+ * exporters that do run here are checked against what they really export.
  */
 
 const RULES_DIR = join(WORKSPACE_ROOT, 'monitoring/prometheus/rules');
 const EXPORTER_CATALOGUE = join(WORKSPACE_ROOT, 'monitoring/prometheus/exporter-metrics.yml');
+interface LiveExporter {
+  /** Its key in exporter-metrics.yml, if it has one. */
+  catalogue?: string;
+  /** Its address in prometheus.yml. */
+  composeAddress: string;
+  command: string;
+  args: (listen: string) => string[];
+  env?: Record<string, string>;
+}
+
+const LIVE_EXPORTERS: LiveExporter[] = [
+  {
+    composeAddress: 'blackbox-exporter:9115',
+    command: 'prometheus-blackbox-exporter',
+    args: (listen) => [`--config.file=${join(WORKSPACE_ROOT, 'monitoring/blackbox/blackbox.yml')}`, `--web.listen-address=${listen}`],
+  },
+  { catalogue: 'node_exporter', composeAddress: 'node-exporter:9100', command: 'prometheus-node-exporter', args: (listen) => [`--web.listen-address=${listen}`] },
+  {
+    catalogue: 'postgres_exporter',
+    composeAddress: 'postgres-exporter:9187',
+    command: 'prometheus-postgres-exporter',
+    args: (listen) => [`--web.listen-address=${listen}`],
+    env: { DATA_SOURCE_NAME: 'postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable' },
+  },
+  {
+    catalogue: 'redis_exporter',
+    composeAddress: 'redis-exporter:9121',
+    command: 'prometheus-redis-exporter',
+    args: (listen) => ['-redis.addr', 'redis://127.0.0.1:6379', '-web.listen-address', listen],
+  },
+];
+
 /** Series Prometheus makes itself, for every target or from the alerting rules. */
 const PROMETHEUS_OWN = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'ALERTS', 'ALERTS_FOR_STATE'];
 
@@ -41,10 +76,17 @@ function ruleExpressions(): Expression[] {
   return rules().map((rule) => ({ where: `${rule.file}: ${rule.alert ?? rule.record}`, expr: rule.expr }));
 }
 
+/** Every expression of the rules and of the dashboards (Grafana's variables replaced by values). */
+function allExpressions(): Expression[] {
+  return [...ruleExpressions(), ...dashboardExpressions().map(({ dashboard, panel, expr }) => ({ where: `${dashboard}: ${panel}`, expr }))];
+}
+
+type Catalogue = Record<string, { metrics: Array<{ name: string; type: string }> }>;
+const catalogue = (): Catalogue => (parse(readFileSync(EXPORTER_CATALOGUE, 'utf8')) as { exporters: Catalogue }).exporters;
+
 /** Names in the exporter catalogue, with the series names a histogram or summary expands to. */
 function catalogueNames(): Set<string> {
-  const catalogue = parse(readFileSync(EXPORTER_CATALOGUE, 'utf8')) as { exporters: Record<string, { metrics: Array<{ name: string; type: string }> }> };
-  return new Set(Object.values(catalogue.exporters).flatMap((exporter) => exporter.metrics.flatMap((metric) => seriesNames(metric.name, metric.type))));
+  return new Set(Object.values(catalogue()).flatMap((exporter) => exporter.metrics.flatMap((metric) => seriesNames(metric.name, metric.type))));
 }
 
 function seriesNames(name: string, type: string): string[] {
@@ -55,30 +97,26 @@ function seriesNames(name: string, type: string): string[] {
   return [name];
 }
 
-describe('every PromQL expression of the rules, against a real Prometheus scraping the ten services', () => {
+describe('every PromQL expression of the rules and dashboards, against a real Prometheus scraping the ten services', () => {
   const platform = new Platform({ env: Object.fromEntries(SERVICES.map((name) => [name, { LOG_LEVEL: 'warn' }])) });
   const prometheus = new PrometheusServer();
-  let blackbox: NativeProgram;
+  const exporters: NativeProgram[] = [];
   /** Every metric name Prometheus knows here: series it stores and families the targets describe. */
   let known: Set<string>;
 
   beforeAll(async () => {
     await platform.start();
-    const blackboxPort = await freePort();
-    blackbox = new NativeProgram(
-      'prometheus-blackbox-exporter',
-      [`--config.file=${join(WORKSPACE_ROOT, 'monitoring/blackbox/blackbox.yml')}`, `--web.listen-address=127.0.0.1:${blackboxPort}`],
-      `http://127.0.0.1:${blackboxPort}/metrics`,
-      'apt-get install -y prometheus-blackbox-exporter',
-    );
-    await blackbox.start();
+    const exporterAddresses: Record<string, string> = {};
+    for (const exporter of LIVE_EXPORTERS) {
+      const listen = `127.0.0.1:${await freePort()}`;
+      const program = new NativeProgram(exporter.command, exporter.args(listen), `http://${listen}/metrics`, `apt-get install -y ${exporter.command}`, exporter.env);
+      exporters.push(program);
+      await program.start();
+      exporterAddresses[exporter.composeAddress] = listen;
+    }
     const addresses = Object.fromEntries(Object.entries(serviceAddresses()).map(([name, address]) => [address, `127.0.0.1:${platform.service(name as ServiceName).port}`]));
     await prometheus.start((self) =>
-      localPrometheusConfig({
-        addresses: { ...addresses, 'blackbox-exporter:9115': `127.0.0.1:${blackboxPort}`, 'localhost:9090': self },
-        scrapeInterval: '1s',
-        evaluationInterval: '1s',
-      }),
+      localPrometheusConfig({ addresses: { ...addresses, ...exporterAddresses, 'localhost:9090': self }, scrapeInterval: '1s', evaluationInterval: '1s' }),
     );
     // Some traffic, so that request series exist and the rules have numbers to work on.
     for (let i = 0; i < 20; i++) await fetch(`${platform.gateway.url}/api/market/quotes/AAPL`);
@@ -105,7 +143,7 @@ describe('every PromQL expression of the rules, against a real Prometheus scrapi
 
   afterAll(async () => {
     await prometheus.stop();
-    await blackbox?.stop();
+    for (const exporter of exporters) await exporter.stop();
     await platform.stop();
   });
 
@@ -117,6 +155,17 @@ describe('every PromQL expression of the rules, against a real Prometheus scrapi
     expect(ready.map((sample) => sample.metric.service).sort()).toEqual([...SERVICES].sort());
   });
 
+  it('scrapes every exporter that runs here, and each really exports what the catalogue says of it', async () => {
+    const jobs = (await prometheus.query('up == 1')).map((sample) => sample.metric.job);
+    expect([...new Set(jobs)].sort()).toEqual(['blackbox', 'blackbox-exporter', 'node-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter', 'services']);
+    const missing = LIVE_EXPORTERS.flatMap((exporter) =>
+      exporter.catalogue
+        ? catalogue()[exporter.catalogue].metrics.filter((metric) => !seriesNames(metric.name, metric.type).some((name) => known.has(name))).map((metric) => `${exporter.catalogue}: ${metric.name}`)
+        : [],
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('loads every rule file of the repository, and every rule evaluates without error', async () => {
     const loaded = await prometheus.api<{ groups: Array<{ file: string; rules: Array<{ name: string; health: string; lastError?: string }> }> }>('/api/v1/rules');
     const files = [...new Set(loaded.groups.map((group) => group.file.split('/').pop()))].sort();
@@ -126,9 +175,9 @@ describe('every PromQL expression of the rules, against a real Prometheus scrapi
     expect(unhealthy).toEqual([]);
   });
 
-  it('accepts every expression of every rule as a query', async () => {
+  it('accepts every expression of every rule and every dashboard as a query', async () => {
     const failures: string[] = [];
-    for (const { where, expr } of ruleExpressions()) {
+    for (const { where, expr } of allExpressions()) {
       await prometheus.query(expr).catch((error: Error) => failures.push(`${where}: ${error.message}`));
     }
     expect(failures).toEqual([]);
@@ -137,7 +186,7 @@ describe('every PromQL expression of the rules, against a real Prometheus scrapi
   it('names only metrics that a service, Prometheus, a rule or a catalogued exporter has', () => {
     const recorded = new Set(rules().flatMap((rule) => rule.record ?? []));
     const catalogue = catalogueNames();
-    const unknown = ruleExpressions().flatMap(({ where, expr }) =>
+    const unknown = allExpressions().flatMap(({ where, expr }) =>
       metricNamesIn(expr)
         .filter((name) => !known.has(name) && !recorded.has(name) && !catalogue.has(name))
         .map((name) => `${where}: ${name}`),

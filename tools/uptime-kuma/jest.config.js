@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'uptime-kuma-tools', roots: ['<rootDir>/test'] };
