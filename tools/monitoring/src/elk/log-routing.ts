@@ -125,7 +125,7 @@ export const indexPattern = (kind: IndexKind): string => `${indexPrefix(kind)}*`
 /** Logstash's sprintf date suffix (Joda pattern of the event's @timestamp, in UTC). */
 export const DATE_SUFFIX: Record<IndexSpec['period'], string> = { daily: '%{+YYYY.MM.dd}', monthly: '%{+YYYY.MM}' };
 
-/** The index name Logstash writes, with its date placeholder: `ai-finance-logs-%{+YYYY.MM.dd}`. */
+/** The index name Logstash writes, with its date pattern: `ai-finance-logs-%{+YYYY.MM.dd}`. */
 export const indexNameTemplate = (kind: IndexKind): string => `${indexPrefix(kind)}${DATE_SUFFIX[indexSpec(kind).period]}`;
 
 /** Days after an index's creation before ILM deletes it: retention plus the days the index keeps receiving lines. */
