@@ -29,6 +29,9 @@ export const objective = (selector: string): string => series('slo:objective:rat
 /** Good events over the SLO window (30 days): 1 minus the recorded error ratio. */
 export const sli30d = (selector: string): string => `1 - ${series('slo:sli_error:ratio_rate30d', selector)}`;
 
+/** Share of the readiness probes that succeeded over 30 days: availability seen from outside. */
+export const probeSuccess30d = (service: string): string => series('slo:probe_success:ratio_rate30d', `service="${service}"`);
+
 export const budgetRemaining = (selector: string): string => series('slo:error_budget:remaining_ratio', selector);
 
 /** How many times faster than sustainable the budget burns over `window` (1 = exactly spent in 30 days). */

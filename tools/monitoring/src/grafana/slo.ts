@@ -5,7 +5,7 @@ import { customVariable, dashboard } from './dashboard';
 import type { Dashboard, ThresholdStep } from './model';
 import { query, stat, steps, table, timeseries, type PanelSpec } from './panels';
 import { sum } from './promql';
-import { ALERT_WINDOWS, BURN_RATE_STEPS, BURN_RATE_WINDOWS, budgetRemaining, burnRate, objective, sli30d, SLO_NAMES, sloSelector } from './slo-series';
+import { ALERT_WINDOWS, BURN_RATE_STEPS, BURN_RATE_WINDOWS, budgetRemaining, burnRate, objective, probeSuccess30d, sli30d, SLO_NAMES, sloSelector } from './slo-series';
 
 /** What an SLO promises, from the spec: the objective as a ratio and in words. */
 export interface SloTarget {
@@ -59,6 +59,18 @@ export function sloPanels(service: string, targets?: Record<SloName, SloTarget>)
         thresholdLines: true,
         min: 0,
       }),
+      ...(slo === 'availability'
+        ? [
+            stat('availability: readiness probes over 30 days', [query(probeSuccess30d(service))], {
+              description: 'Share of the blackbox probes of /health/ready that succeeded: availability seen from outside, which also counts the time the service was down and answered nothing.',
+              unit: 'percentunit',
+              decimals: 3,
+              thresholds: target ? steps('red', [target.ratio, 'green']) : undefined,
+              w: 4,
+              h: 8,
+            }),
+          ]
+        : []),
     ];
   });
 }
