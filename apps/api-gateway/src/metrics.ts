@@ -1,8 +1,25 @@
 import { ServiceMetrics } from '@ai-finance/observability';
+import { OffenderTracker, type OffenceType } from './security/offender-tracker';
+
+const OFFENCE_TYPES: OffenceType[] = ['auth_failure', 'rate_limited', 'invalid_token'];
+/** Addresses named per event type at each scrape: enough to see an attack, few enough to stay bounded. */
+export const TOP_OFFENDERS = 5;
 
 /** api-gateway's business and security metrics, declared in one place. */
-export function declareGatewayMetrics(metrics: ServiceMetrics) {
+export function declareGatewayMetrics(metrics: ServiceMetrics, offenders: OffenderTracker = defaultOffenderTracker()) {
   return {
+    offenders,
+    topOffenders: metrics.gauge({
+      name: 'security_offender_events',
+      help: `Security events of the last 5 minutes from each of the ${TOP_OFFENDERS} client addresses with most of them, by type (auth_failure: failed logins; rate_limited; invalid_token). Only the worst addresses have a series.`,
+      labelNames: ['type', 'ip_address'],
+      collect() {
+        this.reset();
+        for (const type of OFFENCE_TYPES) {
+          for (const offender of offenders.top(type, TOP_OFFENDERS)) this.set({ type, ip_address: offender.ipAddress }, offender.events);
+        }
+      },
+    }),
     featureUsage: metrics.counter({
       name: 'feature_usage_total',
       help: 'Requests let through to a service, by product feature (the route table names them).',
@@ -14,6 +31,11 @@ export function declareGatewayMetrics(metrics: ServiceMetrics) {
       labelNames: ['type'],
     }),
   };
+}
+
+/** Five minutes in one-minute slices; at most 10,000 addresses per type in memory. */
+export function defaultOffenderTracker(): OffenderTracker {
+  return new OffenderTracker({ windowMs: 5 * 60_000, slices: 5, maxAddresses: 10_000 });
 }
 
 export type GatewayMetrics = ReturnType<typeof declareGatewayMetrics>;

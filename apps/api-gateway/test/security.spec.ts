@@ -170,6 +170,41 @@ describe('api-gateway authentication, authorisation and rate limits (real Redis)
   });
 });
 
+describe('api-gateway naming the client addresses behind security events', () => {
+  let upstream: Server;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    // user-management refusing every login, as it does a wrong password.
+    upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(req.url === '/login' ? 401 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'wrong email or password' }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    app = await startGateway(env, { ...allUpstreamsAt((upstream.address() as AddressInfo).port), RATE_LIMIT_AUTH_PER_IP: '1000' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    env.restore();
+    await deleteGatewayRedisKeys();
+  });
+
+  it('counts failed logins and refused tokens per client address in security_offender_events', async () => {
+    const http = request(app.getHttpServer());
+    for (let attempt = 0; attempt < 4; attempt++) await http.post('/api/users/login').send({ email: 'a@example.com', password: 'guess' }).expect(401);
+    await http.get('/api/signals').set('authorization', 'Bearer not-a-token').expect(401);
+    const metrics = await scrapeMetrics(app);
+    expect(sampleValue(metrics, 'security_offender_events', { type: 'auth_failure', ip_address: '127.0.0.1' })).toBe(4);
+    expect(sampleValue(metrics, 'security_offender_events', { type: 'invalid_token', ip_address: '127.0.0.1' })).toBe(1);
+    expect(promtoolCheckMetrics(metrics)).toEqual({ exitCode: 0, output: '' });
+  });
+});
+
 describe('api-gateway rate limits while Redis is unreachable', () => {
   let app: INestApplication;
 

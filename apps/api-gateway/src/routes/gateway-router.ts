@@ -44,7 +44,10 @@ export class GatewayRouter {
       if (route.access !== 'public') {
         const verdict = this.verifier.verify(request.headers.authorization);
         if (!verdict.ok) {
-          if (verdict.reason !== 'missing') this.securityEvent('invalid_token', request, { reason: verdict.reason });
+          if (verdict.reason !== 'missing') {
+            this.securityEvent('invalid_token', request, { reason: verdict.reason });
+            this.metrics.offenders.record('invalid_token', request.ip);
+          }
           reply.header('www-authenticate', 'Bearer');
           throw new UnauthorizedException(TOKEN_PROBLEMS[verdict.reason]);
         }
@@ -59,7 +62,9 @@ export class GatewayRouter {
       }
 
       this.metrics.featureUsage.inc({ feature: route.feature });
-      return await this.proxy.forward(route.upstream, upstreamPathFor(route, request.params as Record<string, string>, request.url), request, reply, identity);
+      const answered = await this.proxy.forward(route.upstream, upstreamPathFor(route, request.params as Record<string, string>, request.url), request, reply, identity);
+      if (route.loginEndpoint && reply.statusCode === HttpStatus.UNAUTHORIZED) this.metrics.offenders.record('auth_failure', request.ip);
+      return answered;
     } catch (error) {
       const body = toErrorBody(error instanceof HttpException ? error : new HttpException('the gateway failed to handle the request', 500), requestContextOf(request)?.requestId);
       if (!(error instanceof HttpException)) this.logger.error({ log_type: 'error', error, route: route.path }, 'gateway route failed');
@@ -71,6 +76,7 @@ export class GatewayRouter {
     if (verdict.allowed) return;
     reply.header('retry-after', String(verdict.retryAfterSeconds));
     this.metrics.securityEvents.inc({ type: 'rate_limited' });
+    this.metrics.offenders.record('rate_limited', request.ip);
     if (verdict.firstRejection) this.securityEvent('rate_limited', request, { limit: verdict.limit }, false);
     throw new HttpException(`rate limit "${verdict.limit}" exceeded; retry after ${verdict.retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
   }

@@ -15,6 +15,8 @@ export interface GatewayRoute {
   feature: string;
   /** Counted against the stricter per-IP limit for credential endpoints. */
   credentialEndpoint?: boolean;
+  /** A 401 from the upstream is a failed login, attributed to the client address. */
+  loginEndpoint?: boolean;
 }
 
 /*
@@ -24,7 +26,7 @@ export interface GatewayRoute {
  */
 export const ROUTES: readonly GatewayRoute[] = [
   { method: 'POST', path: '/api/users/register', upstream: 'user-management', upstreamPath: '/register', access: 'public', feature: 'users.register', credentialEndpoint: true },
-  { method: 'POST', path: '/api/users/login', upstream: 'user-management', upstreamPath: '/login', access: 'public', feature: 'users.login', credentialEndpoint: true },
+  { method: 'POST', path: '/api/users/login', upstream: 'user-management', upstreamPath: '/login', access: 'public', feature: 'users.login', credentialEndpoint: true, loginEndpoint: true },
   { method: 'POST', path: '/api/users/refresh', upstream: 'user-management', upstreamPath: '/refresh', access: 'public', feature: 'users.refresh', credentialEndpoint: true },
   { method: 'POST', path: '/api/users/logout', upstream: 'user-management', upstreamPath: '/logout', access: 'user', feature: 'users.logout' },
   { method: 'GET', path: '/api/users/me', upstream: 'user-management', upstreamPath: '/me', access: 'user', feature: 'users.profile' },

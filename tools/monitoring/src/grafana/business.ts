@@ -1,7 +1,7 @@
 import { dashboard } from './dashboard';
 import type { Dashboard } from './model';
-import { alertLine, bars, query, stat, steps, timeseries, type PanelSpec } from './panels';
-import { age, dayEarlier, matchers, max, min, perHour, perMinute, quantile, ratio, series, sumIncrease, sumRate } from './promql';
+import { alertLine, bars, query, stat, steps, table, timeseries, type PanelSpec } from './panels';
+import { age, dayEarlier, matchers, max, min, perHour, perMinute, quantile, ratio, series, sum, sumIncrease, sumRate } from './promql';
 
 /*
  * Panels of the business metrics each service declares in apps/<service>/src/metrics.ts (listed in
@@ -147,6 +147,11 @@ export const users = {
     timeseries('Security events per second', [query(sumRate('security_events_total', scope, ['service', 'type']), '{{service}} {{type}}')], {
       description: 'auth_failure, account_locked, invalid_token, forbidden, rate_limited. The security alerts fire above 1/s (3 lockouts in 15 minutes).',
       ...alertLine(1),
+    }),
+  offenders: (scope: string) =>
+    table('Client addresses behind security events (last 5 minutes)', [{ title: 'events', query: query(`sort_desc(${sum(series('security_offender_events', scope), ['type', 'ip_address'])})`) }], [], {
+      description: 'The 5 addresses with most failed logins, rate-limit refusals and refused tokens per type, as api-gateway counts them (security_offender_events). LoginBruteForce pages at 20 failed logins from one address.',
+      w: 12,
     }),
 };
 

@@ -33,7 +33,7 @@ export const SERVICE_TELEMETRY: Record<string, ServiceTelemetry> = {
     database: false,
     messaging: null,
     calls: true,
-    business: [gateway.features, users.securityEvents, gateway.upstreamFailures, users.featureUsage],
+    business: [gateway.features, users.securityEvents, gateway.upstreamFailures, users.featureUsage, users.offenders],
   },
   'user-management': {
     database: true,
