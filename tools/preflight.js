@@ -13,6 +13,7 @@ const tools = [
   { name: 'promtool', args: ['--version'], install: 'apt-get install -y prometheus' },
   { name: 'prometheus', args: ['--version'], install: 'apt-get install -y prometheus' },
   { name: 'amtool', args: ['--version'], install: 'apt-get install -y prometheus-alertmanager' },
+  { name: 'docker-compose', args: ['--version'], install: 'apt-get install -y docker-compose' },
   ...['blackbox', 'node', 'postgres', 'redis'].map((exporter) => ({
     name: `prometheus-${exporter}-exporter`,
     args: ['--version'],
