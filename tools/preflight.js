@@ -14,6 +14,8 @@ const tools = [
   { name: 'prometheus', args: ['--version'], install: 'apt-get install -y prometheus' },
   { name: 'amtool', args: ['--version'], install: 'apt-get install -y prometheus-alertmanager' },
   { name: 'docker-compose', args: ['--version'], install: 'apt-get install -y docker-compose' },
+  { name: 'shellcheck', args: ['--version'], install: 'apt-get install -y shellcheck' },
+  { name: 'pg_dump', args: ['--version'], install: 'apt-get install -y postgresql-client' },
   ...['blackbox', 'node', 'postgres', 'redis'].map((exporter) => ({
     name: `prometheus-${exporter}-exporter`,
     args: ['--version'],
