@@ -1,5 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 
 /*
  * The local stand-in for the places Alertmanager notifies that do not exist on a developer's machine:
@@ -49,55 +49,30 @@ export class AlertSink {
     });
   });
 
-  /** Just enough SMTP for Alertmanager without TLS or authentication: EHLO, MAIL, RCPT, DATA, QUIT. */
-  readonly smtp = createTcpServer((socket: Socket) => {
-    const reply = (line: string) => socket.write(`${line}\r\n`);
-    let buffered = '';
-    let inData = false;
-    let recipients: string[] = [];
-    let data: string[] = [];
-    reply('220 alert-sink ESMTP');
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let end: number;
-      while ((end = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        if (inData) {
-          if (line !== '.') {
-            data.push(line.startsWith('..') ? line.slice(1) : line);
-            continue;
-          }
-          inData = false;
-          const subject = data.find((header) => /^subject:/i.test(header))?.replace(/^subject:\s*/i, '') ?? '';
-          this.record({ receivedAt: new Date().toISOString(), channel: 'email', to: recipients.join(', '), content: subject });
-          recipients = [];
-          data = [];
-          reply('250 OK: queued');
-          continue;
-        }
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO') socket.write('250-alert-sink\r\n250 8BITMIME\r\n');
-        else if (verb === 'HELO') reply('250 alert-sink');
-        else if (verb === 'MAIL' || verb === 'RSET' || verb === 'NOOP') reply('250 OK');
-        else if (verb === 'RCPT') {
-          recipients.push(line.replace(/^RCPT TO:\s*/i, '').replace(/[<>]/g, ''));
-          reply('250 OK');
-        } else if (verb === 'DATA') {
-          inData = true;
-          reply('354 End data with <CR><LF>.<CR><LF>');
-        } else if (verb === 'QUIT') {
-          reply('221 Bye');
-          socket.end();
-        } else reply('502 Command not implemented');
-      }
-    });
-    socket.on('error', () => socket.destroy());
+  /** The mail relay of the email receivers, without TLS or authentication (127.0.0.1 only). */
+  readonly smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const headers = Buffer.concat(chunks).toString('utf8').split(/\r?\n\r?\n/)[0];
+        const subject = /^subject:[ \t]*(.*)$/im.exec(headers)?.[1] ?? '';
+        const to = session.envelope.rcptTo.map((address) => address.address).join(', ');
+        this.record({ receivedAt: new Date().toISOString(), channel: 'email', to, content: subject });
+        callback();
+      });
+    },
   });
 
   async listen(httpPort: number, smtpPort: number): Promise<void> {
     await new Promise<void>((resolve, reject) => this.http.once('error', reject).listen(httpPort, '127.0.0.1', resolve));
-    await new Promise<void>((resolve, reject) => this.smtp.once('error', reject).listen(smtpPort, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.smtp.once('error', reject);
+      this.smtp.listen(smtpPort, '127.0.0.1', resolve);
+    });
   }
 }
 
