@@ -27,4 +27,5 @@ export { HttpErrorFilter, toErrorBody, type ErrorBody } from './errors/http-erro
 export { startService, createFastifyAdapter, type StartServiceOptions } from './bootstrap/start-service';
 export { CallerGuard, CallerId, OperatorGuard, OperatorId, callerUserId, operatorUserId } from './http/gateway-caller';
 export { PeriodicRefresh } from './scheduling/periodic-refresh';
+export { RefreshedGauges } from './scheduling/refreshed-gauges';
 export { PollingLoop } from './scheduling/polling-loop';

@@ -1,6 +1,6 @@
 import { Database } from '@ai-finance/database';
-import { PeriodicRefresh, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { RefreshedGauges, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
+import { Inject, Injectable } from '@nestjs/common';
 import { PORTFOLIO_CONFIG, type PortfolioConfig } from '../config';
 import { PORTFOLIO_METRICS, type PortfolioMetrics } from '../metrics';
 
@@ -24,36 +24,21 @@ const PLATFORM_TOTALS = `
  * every PORTFOLIO_METRICS_REFRESH_MS. A failed refresh logs a warning and leaves the previous values.
  */
 @Injectable()
-export class PnlGauges implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly schedule: PeriodicRefresh;
-
+export class PnlGauges extends RefreshedGauges {
   constructor(
     private readonly database: Database,
     @Inject(PORTFOLIO_CONFIG) config: PortfolioConfig,
     @Inject(PORTFOLIO_METRICS) private readonly metrics: PortfolioMetrics,
     @Inject(SERVICE_LOGGER) logger: ServiceLogger,
   ) {
-    this.schedule = new PeriodicRefresh(() => this.recompute(), {
+    super({
       intervalMs: config.metricsRefreshMs,
       failureMessage: 'could not refresh the portfolio P&L gauges; they keep their previous values',
       logger,
     });
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.schedule.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.schedule.stop();
-  }
-
-  /** Recomputes the gauges; a refresh still running is awaited instead of started twice. */
-  refresh(): Promise<void> {
-    return this.schedule.run();
-  }
-
-  private async recompute(): Promise<void> {
+  protected async recompute(): Promise<void> {
     const { rows } = await this.database.query<TotalsRow>('select_platform_pnl', PLATFORM_TOTALS);
     const totals = rows[0]!;
     this.metrics.pnl.set({ kind: 'realized' }, Number(totals.realized));

@@ -1,5 +1,5 @@
-import { PeriodicRefresh, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { RefreshedGauges, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
+import { Inject, Injectable } from '@nestjs/common';
 import { SIGNALS_CONFIG, type SignalsConfig } from '../config';
 import { ACCURACY_GAUGE_WINDOWS, SIGNALS_METRICS, type SignalsMetrics } from '../metrics';
 import { SignalHistory } from './signal-history';
@@ -10,35 +10,21 @@ import { SignalHistory } from './signal-history';
  * nor a made-up 0). A failed refresh logs a warning and leaves the previous values.
  */
 @Injectable()
-export class AccuracyGauge implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly schedule: PeriodicRefresh;
-
+export class AccuracyGauge extends RefreshedGauges {
   constructor(
     private readonly history: SignalHistory,
     @Inject(SIGNALS_CONFIG) config: SignalsConfig,
     @Inject(SIGNALS_METRICS) private readonly metrics: SignalsMetrics,
     @Inject(SERVICE_LOGGER) logger: ServiceLogger,
   ) {
-    this.schedule = new PeriodicRefresh(() => this.recompute(), {
+    super({
       intervalMs: config.metricsRefreshMs,
       failureMessage: 'could not refresh signal_accuracy_ratio; it keeps its previous values',
       logger,
     });
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.schedule.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.schedule.stop();
-  }
-
-  refresh(): Promise<void> {
-    return this.schedule.run();
-  }
-
-  private async recompute(): Promise<void> {
+  protected async recompute(): Promise<void> {
     for (const { window, evaluated, correct } of await this.history.accuracy(ACCURACY_GAUGE_WINDOWS)) {
       if (evaluated === 0) this.metrics.accuracy.remove({ window });
       else this.metrics.accuracy.set({ window }, correct / evaluated);
