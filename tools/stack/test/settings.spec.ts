@@ -1,6 +1,4 @@
-import type * as LocalPrometheusTypes from '@ai-finance/monitoring-tools/dist/local-prometheus';
 import { localPrometheusConfig as builtLocalPrometheusConfig } from '@ai-finance/monitoring-tools/dist/local-prometheus';
-import type * as RenderAlertmanagerTypes from '@ai-finance/monitoring-tools/dist/render-alertmanager';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +12,6 @@ import { settingsFromEnv } from '../src/local-stack';
 import { localAddresses, writeConfigs } from '../src/programs';
 import { StateDir } from '../src/state';
 import { WORKSPACE_ROOT } from './script';
-
-// The declarations in src/monitoring-tools.d.ts must describe the sources: this fails the typecheck if not.
-const declaredLocalPrometheus: typeof LocalPrometheusTypes = localPrometheusSource;
-const declaredRenderAlertmanager: typeof RenderAlertmanagerTypes = renderAlertmanagerSource;
 
 const README_PORTS = {
   'api-gateway': 3000,
@@ -71,7 +65,7 @@ describe('the local Prometheus and Alertmanager configuration', () => {
 
   it("is the repository's prometheus.yml through localPrometheusConfig, the build the same as the sources", () => {
     const options = { addresses: localAddresses(settingsFromEnv({})), scrapeInterval: '5s' };
-    expect(builtLocalPrometheusConfig(options)).toBe(declaredLocalPrometheus.localPrometheusConfig(options));
+    expect(builtLocalPrometheusConfig(options)).toBe(localPrometheusSource.localPrometheusConfig(options));
   });
 
   it('scrapes every local component at 127.0.0.1, RabbitMQ only when its plugin is there, and nothing without a local address', () => {
@@ -94,7 +88,7 @@ describe('the local Prometheus and Alertmanager configuration', () => {
     expect(urls.length).toBeGreaterThan(0);
     expect(urls.filter((host) => !host.startsWith('127.0.0.1:'))).toEqual([]);
     expect(rendered).toContain(`http://127.0.0.1:${settings.ports.notification}/alerts/alertmanager`);
-    const template = readFileSync(declaredRenderAlertmanager.ALERTMANAGER_TEMPLATE_PATH, 'utf8');
+    const template = readFileSync(renderAlertmanagerSource.ALERTMANAGER_TEMPLATE_PATH, 'utf8');
     expect((parse(rendered) as { route: unknown }).route).toEqual((parse(template.replace(/\$\{[A-Z_]+\}/g, 'x')) as { route: unknown }).route);
     const check = spawnSync('amtool', ['check-config', join(stateDir, 'alertmanager', 'alertmanager.yml')], { encoding: 'utf8' });
     expect({ status: check.status, output: check.stdout }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
