@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { waitFor } from './ports';
+import { terminate } from './terminate';
 
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
@@ -57,13 +58,7 @@ export class ServiceProcess {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    await terminate(this.child, 5_000);
   }
 
   private collect(text: string): void {
