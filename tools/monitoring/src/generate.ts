@@ -6,6 +6,7 @@ import { grafanaFiles } from './grafana';
 import { sloRuleGroups } from './slo-rules';
 import { loadSloSpec } from './slo-spec';
 import { thresholdRuleGroup } from './threshold-rules';
+import { timeScaledRuleGroups } from './time-scale';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 export const SLO_SPEC_PATH = join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml');
@@ -21,14 +22,27 @@ const HEADER = [
   '# and run the generator; a test fails when this file differs from what the generator makes.',
 ].join('\n');
 
+export const SLO_RULES_PATH = 'monitoring/prometheus/rules/slo.yml';
+
+/**
+ * rules/slo.yml as generated from the spec. With `timeScale` above 1, every window and `for` is that many
+ * times shorter (the end-to-end alert test and demos; see time-scale.ts): never checked in.
+ */
+export function sloRulesFile(specPath: string = SLO_SPEC_PATH, timeScale = 1): string {
+  const spec = loadSloSpec(specPath);
+  const groups = [...sloRuleGroups(spec), thresholdRuleGroup(spec)];
+  const header =
+    timeScale === 1
+      ? HEADER
+      : `${HEADER}\n# TIME-SCALED: every window, offset and \`for\` is ${timeScale} times shorter than in ${SLO_RULES_PATH}.`;
+  return `${header}\n${stringify({ groups: timeScaledRuleGroups(groups, timeScale) }, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
+
 /** Everything the generator writes, computed without touching the disk (the staleness test compares it). */
 export function generatedFiles(specPath: string = SLO_SPEC_PATH): GeneratedFile[] {
   const spec = loadSloSpec(specPath);
   return [
-    {
-      path: 'monitoring/prometheus/rules/slo.yml',
-      content: `${HEADER}\n${stringify({ groups: [...sloRuleGroups(spec), thresholdRuleGroup(spec)] }, { lineWidth: 0, aliasDuplicateObjects: false })}`,
-    },
+    { path: SLO_RULES_PATH, content: sloRulesFile(specPath) },
     ...elkGeneratedFiles(),
     ...grafanaFiles(spec),
   ];

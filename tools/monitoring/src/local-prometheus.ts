@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
@@ -39,6 +39,8 @@ export interface LocalPrometheusOptions {
   addresses: Record<string, string>;
   scrapeInterval?: string;
   evaluationInterval?: string;
+  /** A rule file of prometheus.yml (as written there, e.g. `rules/slo.yml`) read from another path instead. */
+  ruleFileOverrides?: Record<string, string>;
 }
 
 /** `payment:3020` for `payment:3020` and for `http://payment:3020/health/ready`. */
@@ -69,6 +71,26 @@ function localJob(job: ScrapeConfig, addresses: Record<string, string>): ScrapeC
   return { ...job, static_configs, ...(relabel_configs ? { relabel_configs } : {}) };
 }
 
+/** `rules/*.yml` as the files it matches, so that one of them can be swapped for another path. */
+function expandGlob(pattern: string, sourceDir: string): string[] {
+  const match = /^(.*\/)?\*(\.[\w.]+)$/.exec(pattern);
+  if (!match) return [pattern];
+  const [, folder = '', extension] = match;
+  return readdirSync(join(sourceDir, folder))
+    .filter((name) => name.endsWith(extension))
+    .sort()
+    .map((name) => `${folder}${name}`);
+}
+
+/** Absolute rule file paths; with overrides, globs are expanded and the overridden files replaced. */
+function ruleFiles(files: string[], sourceDir: string, overrides?: Record<string, string>): string[] {
+  if (!overrides) return files.map((file) => join(sourceDir, file));
+  const expanded = files.flatMap((file) => expandGlob(file, sourceDir));
+  const unknown = Object.keys(overrides).filter((file) => !expanded.includes(file));
+  if (unknown.length > 0) throw new Error(`no rule file ${unknown.join(', ')} in prometheus.yml (it has ${expanded.join(', ')})`);
+  return expanded.map((file) => overrides[file] ?? join(sourceDir, file));
+}
+
 /**
  * The repository's prometheus.yml for a run without Docker: the same jobs, labels and rule files (read
  * in place from monitoring/prometheus/rules, never copied), with compose addresses replaced by local
@@ -86,7 +108,7 @@ export function localPrometheusConfig(options: LocalPrometheusOptions, sourcePat
       ...(options.scrapeInterval ? { scrape_interval: options.scrapeInterval } : {}),
       ...(options.evaluationInterval ? { evaluation_interval: options.evaluationInterval } : {}),
     },
-    rule_files: (source.rule_files ?? []).map((file) => join(sourceDir, file)),
+    rule_files: ruleFiles(source.rule_files ?? [], sourceDir, options.ruleFileOverrides),
     ...(alertmanagers.length > 0 ? { alerting: { alertmanagers } } : {}),
     scrape_configs: source.scrape_configs.flatMap((job) => localJob(job, options.addresses) ?? []),
   };
