@@ -10,6 +10,7 @@ import {
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { loadMarketDataConfig, MARKET_DATA_CONFIG, type MarketDataConfig } from './config';
+import { MarketDataFaults } from './faults';
 import { declareMarketDataMetrics, MARKET_DATA_METRICS, type MarketDataMetrics } from './metrics';
 import { PriceFeed } from './quotes/price-feed';
 import { QuoteCache } from './quotes/quote-cache';
@@ -43,6 +44,7 @@ import { QuotesController } from './quotes/quotes.controller';
         new PriceFeed(config, cache, broker, metrics, logger),
       inject: [MARKET_DATA_CONFIG, QuoteCache, RabbitBroker, MARKET_DATA_METRICS, SERVICE_LOGGER],
     },
+    MarketDataFaults,
   ],
 })
 export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {

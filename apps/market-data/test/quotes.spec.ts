@@ -3,7 +3,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { deleteRedisKeys, startNestApp, TestEnv } from '@ai-finance/testing';
+import { deleteRedisKeys, sampleValue, scrapeMetrics, startNestApp, TestEnv } from '@ai-finance/testing';
 import type { Quote } from '../src/quotes/quote';
 
 // Runs market-data in-process against the real Redis and RabbitMQ; keys and the exchange are unique to this run.
@@ -13,6 +13,7 @@ const KEY_PREFIX = `${KEY_BASE}:`;
 const EXCHANGE = `test-md-events-${RUN_ID}`;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const RABBITMQ_URL = 'amqp://127.0.0.1:5672';
+const FAULT_TOKEN = 'market-data-test-fault-token-0123456789';
 
 const TEST_ENV: Record<string, string> = {
   REDIS_URL,
@@ -23,6 +24,8 @@ const TEST_ENV: Record<string, string> = {
   MARKET_TICK_INTERVAL_MS: '50',
   OTEL_SDK_DISABLED: 'true',
   LOG_LEVEL: 'error',
+  FAULT_INJECTION_ENABLED: 'true',
+  FAULT_INJECTION_TOKEN: FAULT_TOKEN,
 };
 
 /** A quote left in Redis by an earlier run, far from MSFT's configured 415.20, to see whether the feed picks it up. */
@@ -207,6 +210,36 @@ describe('market-data (real Redis and RabbitMQ)', () => {
       expect(body).toMatch(/^market_data_ticks_total\{(?=[^}]*symbol="AAPL")(?=[^}]*outcome="published")[^}]*\} [1-9]/m);
       expect(body).toMatch(/^http_server_request_duration_seconds_bucket\{[^}]*route="\/quotes\/:symbol"[^}]*\} \d+/m);
       expect(body).not.toContain('route="/quotes/AAPL"');
+    });
+
+    it('market-data-stall stops the feed (nothing stored or published, the last-tick gauge frozen) while GET /quotes serves the last quote; clearing it resumes from the last price', async () => {
+      const bearer = { authorization: `Bearer ${FAULT_TOKEN}` };
+      const lastTickSeconds = async () => sampleValue(await scrapeMetrics(app!), 'market_data_last_tick_timestamp_seconds', { symbol: 'AAPL' });
+      const publishedAapl = () => ticks.filter((message) => message.fields.routingKey === 'market.tick.AAPL').map((message) => JSON.parse(message.content.toString()) as Quote);
+      await eventually("the feed's first AAPL quote in Redis", () => storedQuote(KEY_PREFIX, 'AAPL'));
+
+      // The PUT answers once a tick under way has finished: nothing moves after it.
+      const activated = await http().put('/admin/faults/market-data-stall').set(bearer).send({}).expect(200);
+      expect(activated.body).toMatchObject({ name: 'market-data-stall', parameter: null, active: true });
+      const stalled = (await storedQuote(KEY_PREFIX, 'AAPL'))!;
+      const stalledTickSeconds = await lastTickSeconds();
+      // Ten tick intervals: a feed that kept ticking would have moved everything below by now.
+      await new Promise((resolve) => setTimeout(resolve, 10 * Number(TEST_ENV.MARKET_TICK_INTERVAL_MS)));
+
+      expect(await storedQuote(KEY_PREFIX, 'AAPL')).toEqual(stalled);
+      const served = await http().get('/quotes/AAPL').expect(200);
+      expect(served.body).toEqual(stalled);
+      expect(await lastTickSeconds()).toBe(stalledTickSeconds);
+      expect(publishedAapl().filter((quote) => quote.sequence > stalled.sequence)).toEqual([]);
+      expect(sampleValue(await scrapeMetrics(app!), 'fault_injection_active', { fault: 'market-data-stall' })).toBe(1);
+      await getWhenStatus('/health/live', 200);
+
+      const cleared = await http().delete('/admin/faults/market-data-stall').set(bearer).expect(200);
+      expect(cleared.body).toMatchObject({ name: 'market-data-stall', active: false });
+      const resumed = await eventually(`the AAPL tick after ${stalled.sequence} on the exchange`, () => publishedAapl().find((quote) => quote.sequence === stalled.sequence + 1));
+      // One 50 ms random-walk step from the stalled price, not a restart from the configured 189.50.
+      expect(Math.abs(Number(resumed.price) - Number(stalled.price))).toBeLessThan(1);
+      await eventually('the last-tick gauge to advance', async () => ((await lastTickSeconds()) > stalledTickSeconds ? true : undefined));
     });
 
     it('reports ready, with Redis and RabbitMQ up, on GET /health/ready', async () => {

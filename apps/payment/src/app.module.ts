@@ -3,6 +3,7 @@ import { MessagingModule, Outbox } from '@ai-finance/messaging';
 import { ObservabilityModule, SERVICE_LOGGER, ServiceMetrics, type ServiceLogger } from '@ai-finance/observability';
 import { Module } from '@nestjs/common';
 import { loadPaymentConfig, PAYMENT_CONFIG, type PaymentConfig } from './config';
+import { PaymentFaults } from './faults';
 import { LedgerController } from './ledger/ledger.controller';
 import { PaymentLedger } from './ledger/payment-ledger';
 import { declarePaymentMetrics, PAYMENT_METRICS, type PaymentMetrics } from './metrics';
@@ -29,6 +30,7 @@ import { PaymentProviders } from './providers/payment-providers';
       useFactory: (config: PaymentConfig, metrics: PaymentMetrics, logger: ServiceLogger) => new PaymentProviders(config, metrics, logger),
       inject: [PAYMENT_CONFIG, PAYMENT_METRICS, SERVICE_LOGGER],
     },
+    PaymentFaults,
     { provide: IdempotencyKeys, useFactory: (database: Database) => new IdempotencyKeys(database), inject: [Database] },
     { provide: PaymentRecords, useFactory: (database: Database) => new PaymentRecords(database), inject: [Database] },
     { provide: PaymentLedger, useFactory: (database: Database) => new PaymentLedger(database), inject: [Database] },

@@ -28,6 +28,7 @@ interface Reply {
 }
 
 const VALID = { amount: '49.99', currency: 'EUR', method: 'card', plan: 'pro' } as const;
+const FAULT_TOKEN = 'payment-test-fault-token-0123456789abcdef';
 
 describe('payment (real PostgreSQL and RabbitMQ)', () => {
   const env = new TestEnv();
@@ -62,6 +63,11 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
 
   const metricsText = () => fetchMetrics(baseUrl);
 
+  /** /admin/faults with the token, as an operator's `start-monitoring.sh fault` would call it. */
+  function faults(method: string, name = '', body?: unknown): Promise<Reply> {
+    return call(method, `/admin/faults${name ? `/${name}` : ''}`, { headers: { authorization: `Bearer ${FAULT_TOKEN}` }, body });
+  }
+
   async function count(table: string, where = 'true', params: unknown[] = []): Promise<number> {
     const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM payment.${table} WHERE ${where}`, params);
     return Number(rows[0]!.n);
@@ -81,6 +87,8 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
       ...serviceEnv(database, rabbit),
       // Repeats wait at most 4 s here (15 s by default), so the "still in progress" case stays quick.
       PAYMENT_IDEMPOTENCY_WAIT_MS: '4000',
+      FAULT_INJECTION_ENABLED: 'true',
+      FAULT_INJECTION_TOKEN: FAULT_TOKEN,
     });
     const { AppModule } = await import('../src/app.module');
     ({ PaymentProviders: PaymentProvidersClass } = await import('../src/providers/payment-providers'));
@@ -552,6 +560,100 @@ describe('payment (real PostgreSQL and RabbitMQ)', () => {
         await sql.query('ROLLBACK').catch(() => undefined);
       }
       expect(await count('ledger_entries', 'id = $1', [id])).toBe(0);
+    });
+  });
+
+  describe('fault injection through /admin/faults', () => {
+    const failoverLabels = { from: 'provider-a', to: 'provider-b' };
+    const failureRates = () => ({ primary: providers.settings().primary.failureRate, backup: providers.settings().backup.failureRate });
+
+    afterEach(async () => {
+      expect((await faults('DELETE')).status).toBe(200);
+    });
+
+    it('lists payment-provider-errors (percent, 1 to 100) and payment-provider-down (a switch), inactive and exported as 0', async () => {
+      const listed = await faults('GET');
+
+      expect(listed.status).toBe(200);
+      expect(listed.body).toEqual({
+        service: 'payment',
+        enabled: true,
+        faults: [
+          expect.objectContaining({ name: 'payment-provider-errors', parameter: { name: 'percent', unit: '%', min: 1, max: 100 }, active: false, value: null }),
+          expect.objectContaining({ name: 'payment-provider-down', parameter: null, active: false, value: null }),
+        ],
+      });
+      const metrics = await metricsText();
+      expect(sampleValue(metrics, 'fault_injection_active', { fault: 'payment-provider-errors' })).toBe(0);
+      expect(metrics).toMatch(/^fault_injection_active\{fault="payment-provider-down",service="payment"\} 0$/m);
+    });
+
+    it('payment-provider-errors at 100% fails every payment with 502 after a failover, and payments succeed on the primary again once it is cleared', async () => {
+      const userId = randomUUID();
+      const before = await metricsText();
+
+      const activated = await faults('PUT', 'payment-provider-errors', { value: 100 });
+      expect(activated.status).toBe(200);
+      expect(activated.body).toMatchObject({ name: 'payment-provider-errors', active: true, value: 100 });
+      const failed = await Promise.all([1, 2, 3].map(() => pay(userId, newKey())));
+
+      expect(failed.map((response) => [response.status, response.body.status])).toEqual([
+        [502, 'failed'],
+        [502, 'failed'],
+        [502, 'failed'],
+      ]);
+      const during = await metricsText();
+      const delta = (name: string, labels: Record<string, string>) => sampleValue(during, name, labels) - sampleValue(before, name, labels);
+      expect(delta('payment_provider_failovers_total', failoverLabels)).toBe(3);
+      expect(delta('payments_total', { status: 'failed', provider: 'none' })).toBe(3);
+      expect(sampleValue(during, 'fault_injection_active', { fault: 'payment-provider-errors' })).toBe(1);
+
+      const cleared = await faults('DELETE', 'payment-provider-errors');
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ name: 'payment-provider-errors', active: false, value: null });
+      expect(failureRates()).toEqual({ primary: 0, backup: 0 });
+      const recovered = await pay(userId, newKey());
+      expect(recovered.status).toBe(201);
+      expect(recovered.body).toMatchObject({ status: 'succeeded', provider: 'provider-a' });
+    });
+
+    it('payment-provider-down fails every payment over to the backup, which still approves it', async () => {
+      const before = await metricsText();
+
+      expect((await faults('PUT', 'payment-provider-down', {})).status).toBe(200);
+      const response = await pay(randomUUID(), newKey());
+
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ status: 'succeeded', provider: 'provider-b' });
+      const after = await metricsText();
+      expect(sampleValue(after, 'payment_provider_failovers_total', failoverLabels) - sampleValue(before, 'payment_provider_failovers_total', failoverLabels)).toBe(1);
+    });
+
+    it('keeps each fault\'s effect when the other is cleared, and restores exactly the configured rates once both are', async () => {
+      await faults('PUT', 'payment-provider-errors', { value: 50 });
+      expect(failureRates()).toEqual({ primary: 0.5, backup: 0.5 });
+      await faults('PUT', 'payment-provider-down', {});
+      expect(failureRates()).toEqual({ primary: 1, backup: 0.5 });
+      await faults('PUT', 'payment-provider-errors', { value: 100 });
+      expect(failureRates()).toEqual({ primary: 1, backup: 1 });
+      expect((await pay(randomUUID(), newKey())).status).toBe(502);
+
+      await faults('DELETE', 'payment-provider-errors');
+      expect(failureRates()).toEqual({ primary: 1, backup: 0 });
+      expect((await pay(randomUUID(), newKey())).body).toMatchObject({ status: 'succeeded', provider: 'provider-b' });
+
+      await faults('PUT', 'payment-provider-errors', { value: 25 });
+      await faults('DELETE', 'payment-provider-down');
+      expect(failureRates()).toEqual({ primary: 0.25, backup: 0.25 });
+      await faults('DELETE', 'payment-provider-errors');
+      expect(failureRates()).toEqual({ primary: 0, backup: 0 });
+    });
+
+    it('answers 400 saying what is allowed for a percentage out of range', async () => {
+      const response = await faults('PUT', 'payment-provider-errors', { value: 150 });
+      expect(response.status).toBe(400);
+      expect(response.body.message).toBe('value must be a number from 1 to 100 (%); got 150');
+      expect(failureRates()).toEqual({ primary: 0, backup: 0 });
     });
   });
 

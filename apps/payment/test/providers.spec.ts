@@ -1,6 +1,7 @@
 import { ProviderError } from '../src/providers/payment-provider';
 import { SimulatedProvider } from '../src/providers/simulated-provider';
 import { loadPaymentConfig } from '../src/config';
+import { failureRatesUnder } from '../src/faults';
 
 const REQUEST = { idempotencyKey: 'user:key-00000001', amount: '49.99', currency: 'EUR', method: 'card' } as const;
 
@@ -67,5 +68,23 @@ describe('loadPaymentConfig', () => {
     expect(() => loadPaymentConfig({ PAYMENT_IDEMPOTENCY_STALE_SECONDS: '0' })).toThrow(/PAYMENT_IDEMPOTENCY_STALE_SECONDS/);
     expect(() => loadPaymentConfig({ PAYMENT_BACKUP_PROVIDER: 'provider-a' })).toThrow(/PAYMENT_BACKUP_PROVIDER: must differ from PAYMENT_PRIMARY_PROVIDER/);
     expect(() => loadPaymentConfig({ PAYMENT_PRIMARY_PROVIDER: 'Bad Name' })).toThrow(/PAYMENT_PRIMARY_PROVIDER/);
+  });
+});
+
+describe('failureRatesUnder (the provider faults on top of the configured rates)', () => {
+  const none = { errorShare: undefined, primaryDown: false };
+
+  it('is exactly the configured rates while no fault is active', () => {
+    expect(failureRatesUnder({ primary: 0.05, backup: 0.01 }, none)).toEqual({ primary: 0.05, backup: 0.01 });
+  });
+
+  it('gives both providers the injected share at a configured 0, and adds it as an independent cause otherwise', () => {
+    expect(failureRatesUnder({ primary: 0, backup: 0 }, { ...none, errorShare: 0.5 })).toEqual({ primary: 0.5, backup: 0.5 });
+    expect(failureRatesUnder({ primary: 0.1, backup: 0 }, { ...none, errorShare: 0.5 }).primary).toBeCloseTo(0.55, 12);
+  });
+
+  it('fails every charge of the primary while it is down, whatever the injected share, and leaves the backup to the share', () => {
+    expect(failureRatesUnder({ primary: 0.05, backup: 0.01 }, { errorShare: undefined, primaryDown: true })).toEqual({ primary: 1, backup: 0.01 });
+    expect(failureRatesUnder({ primary: 0, backup: 0 }, { errorShare: 0.25, primaryDown: true })).toEqual({ primary: 1, backup: 0.25 });
   });
 });

@@ -3,6 +3,7 @@ import { MessagingModule } from '@ai-finance/messaging';
 import { ObservabilityModule, ServiceMetrics } from '@ai-finance/observability';
 import { Module } from '@nestjs/common';
 import { loadSignalsConfig, SIGNALS_CONFIG } from './config';
+import { SignalsFaults } from './faults';
 import { declareSignalsMetrics, SIGNALS_METRICS } from './metrics';
 import { SIGNALS_MIGRATIONS } from './migrations';
 import { ModelDegradation } from './model/model-degradation';
@@ -23,6 +24,7 @@ import { SignalsController } from './signals/signals.controller';
     { provide: SIGNALS_CONFIG, useFactory: () => loadSignalsConfig() },
     { provide: SIGNALS_METRICS, useFactory: declareSignalsMetrics, inject: [ServiceMetrics] },
     ModelDegradation,
+    SignalsFaults,
     SignalEngine,
     SignalHistory,
     AccuracyGauge,

@@ -41,6 +41,7 @@ const MODEL_ENV = {
 const FALLING_THEN_UP = ['104.00', '103.00', '102.00', '101.00', '105.00'];
 /** 0.5 + min(0.49, |103 − 102.75| / 102.75 × 50) = 0.62165…, rounded to 4 decimals. */
 const UP_CONFIDENCE = 0.6217;
+const FAULT_TOKEN = 'signals-test-fault-token-0123456789abcdef';
 
 describe('signals (real PostgreSQL and RabbitMQ)', () => {
   const env = new TestEnv();
@@ -57,7 +58,7 @@ describe('signals (real PostgreSQL and RabbitMQ)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('signals');
     namespace = createRabbitNamespace('signals');
-    env.set({ ...MODEL_ENV, ...serviceEnv(database, namespace) });
+    env.set({ ...MODEL_ENV, ...serviceEnv(database, namespace), FAULT_INJECTION_ENABLED: 'true', FAULT_INJECTION_TOKEN: FAULT_TOKEN });
     events = await captureEvents(namespace.exchange, ['signal.*']);
     ({ AppModule } = (await import('../src/app.module')) as { AppModule: Type<unknown> });
     app = await startNestApp(AppModule);
@@ -233,6 +234,25 @@ describe('signals (real PostgreSQL and RabbitMQ)', () => {
     await feed('INW', FALLING_THEN_UP);
     expect((await signalRows('INV')).map((row) => row.direction)).toEqual(['down']);
     expect((await signalRows('INW')).map((row) => row.direction)).toEqual(['up']);
+  });
+
+  it('signal-accuracy-drop over /admin/faults turns the degradation switch on, so the next crossing is signalled the wrong way, and off again when cleared', async () => {
+    const bearer = { authorization: `Bearer ${FAULT_TOKEN}` };
+    const degradation = app.get(ModelDegradation);
+
+    const activated = await http().put('/admin/faults/signal-accuracy-drop').set(bearer).send({}).expect(200);
+    expect(activated.body).toMatchObject({ name: 'signal-accuracy-drop', parameter: null, active: true, value: null });
+    expect(degradation.inverted).toBe(true);
+    expect(sampleValue(await metrics(), 'fault_injection_active', { fault: 'signal-accuracy-drop' })).toBe(1);
+    await feed('FLT', FALLING_THEN_UP);
+
+    const cleared = await http().delete('/admin/faults/signal-accuracy-drop').set(bearer).expect(200);
+    expect(cleared.body).toMatchObject({ name: 'signal-accuracy-drop', active: false });
+    expect(degradation.inverted).toBe(false);
+    await feed('FLU', FALLING_THEN_UP);
+    expect((await signalRows('FLT')).map((row) => row.direction)).toEqual(['down']);
+    expect((await signalRows('FLU')).map((row) => row.direction)).toEqual(['up']);
+    expect(sampleValue(await metrics(), 'fault_injection_active', { fault: 'signal-accuracy-drop' })).toBe(0);
   });
 
   it('lists signals newest first, filtered by symbol and limited', async () => {

@@ -4,6 +4,7 @@ import { DEFAULT_HTTP_CLIENT_OPTIONS, ObservabilityModule, ServiceMetrics, Trace
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { loadTradingConfig, TRADING_CONFIG, type TradingConfig } from './config';
 import { ExecutionLatency } from './execution/execution-latency';
+import { TradingFaults } from './faults';
 import { TickMatcher } from './matching/tick-matcher';
 import { declareTradingMetrics, TRADING_METRICS } from './metrics';
 import { TRADING_MIGRATIONS } from './migrations';
@@ -51,6 +52,7 @@ function upstreamClient(target: string, baseUrl: string, config: TradingConfig, 
       inject: [TRADING_CONFIG, ServiceMetrics],
     },
     ExecutionLatency,
+    TradingFaults,
     OrdersRepository,
     OrderFills,
     OrderPlacement,

@@ -12,7 +12,7 @@ export function loadTradingConfig(source: NodeJS.ProcessEnv = process.env) {
       RISK_URL: env.url().default('http://127.0.0.1:3070'),
       /** Time allowed to market-data and risk for their answer; past it the order fails with 503. */
       UPSTREAM_TIMEOUT_MS: env.positiveInt(2_000),
-      /** Simulated exchange latency added before each fill; changeable at run time (ExecutionLatency). */
+      /** Simulated exchange latency added before each fill; the trading-latency fault adds to it at run time (ExecutionLatency). */
       TRADING_EXECUTION_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
     },
     source,

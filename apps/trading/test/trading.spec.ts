@@ -68,6 +68,7 @@ class FakeMarketData {
 }
 
 const RISK_MAX_ORDER_NOTIONAL = '5000';
+const FAULT_TOKEN = 'trading-test-fault-token-0123456789abcdef';
 
 describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)', () => {
   const env = new TestEnv();
@@ -134,6 +135,8 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
       RISK_URL: `http://127.0.0.1:${proxyPort}`,
       UPSTREAM_TIMEOUT_MS: '1000',
       RISK_MAX_ORDER_NOTIONAL,
+      FAULT_INJECTION_ENABLED: 'true',
+      FAULT_INJECTION_TOKEN: FAULT_TOKEN,
     });
     events = await captureEvents(rabbit.exchange, ['order.*', 'trade.*']);
 
@@ -273,21 +276,6 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
       const response = await place(randomUUID(), { symbol: 'MSFT', side: 'sell', type: 'market', quantity: '1' });
       expect(response.status).toBe(422);
       expect(response.body.reason).toBe('insufficient_position');
-    });
-
-    it('applies a simulated execution latency changed at run time before the fill', async () => {
-      const latency = app.get(ExecutionLatency);
-      const before = await metricsText();
-      latency.set(60);
-      try {
-        const response = await place(randomUUID(), { symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1' });
-        expect(response.status).toBe(201);
-      } finally {
-        latency.set(0);
-      }
-      const after = await metricsText();
-      expect(delta(before, after, 'trade_execution_duration_seconds_count')).toBe(1);
-      expect(delta(before, after, 'trade_execution_duration_seconds_sum')).toBeGreaterThanOrEqual(0.06);
     });
   });
 
@@ -551,6 +539,52 @@ describe('trading (real PostgreSQL, RabbitMQ and risk service; fake market-data)
       });
       expect(theirs.body.trades).toHaveLength(1);
       expect(theirs.body.trades[0]).toMatchObject({ symbol: 'MSFT', quantity: '2' });
+    });
+  });
+
+  describe('fault injection through /admin/faults', () => {
+    const bearer = { authorization: `Bearer ${FAULT_TOKEN}` };
+
+    afterEach(async () => {
+      await http().delete('/admin/faults').set(bearer).expect(200);
+    });
+
+    it('lists trading-latency (delayMs, whole milliseconds from 1 to 60000), inactive, and refuses a fraction with 400', async () => {
+      const listed = await http().get('/admin/faults').set(bearer).expect(200);
+      expect(listed.body).toEqual({
+        service: 'trading',
+        enabled: true,
+        faults: [expect.objectContaining({ name: 'trading-latency', parameter: { name: 'delayMs', unit: 'ms', min: 1, max: 60_000 }, active: false, value: null })],
+      });
+      const refused = await http().put('/admin/faults/trading-latency').set(bearer).send({ value: 2.5 }).expect(400);
+      expect(refused.body.message).toBe('value must be a whole number from 1 to 60000 (ms); got 2.5');
+    });
+
+    it('trading-latency makes every fill wait at least the added delay, and clearing it gives back the configured latency', async () => {
+      const latency = app.get(ExecutionLatency);
+      const configuredMs = latency.delayMs;
+      const addedMs = 300;
+      const before = await metricsText();
+
+      const activated = await http().put('/admin/faults/trading-latency').set(bearer).send({ value: addedMs }).expect(200);
+      expect(activated.body).toMatchObject({ name: 'trading-latency', active: true, value: addedMs });
+      expect(latency.delayMs).toBe(configuredMs + addedMs);
+      const started = performance.now();
+      const response = await place(randomUUID(), { symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1' });
+      const tookMs = performance.now() - started;
+
+      expect(response.status).toBe(201);
+      expect(response.body.status).toBe('filled');
+      expect(tookMs).toBeGreaterThanOrEqual(addedMs);
+      const after = await metricsText();
+      expect(delta(before, after, 'trade_execution_duration_seconds_count')).toBe(1);
+      expect(delta(before, after, 'trade_execution_duration_seconds_sum')).toBeGreaterThanOrEqual(addedMs / 1000);
+      expect(sampleValue(after, 'fault_injection_active', { fault: 'trading-latency' })).toBe(1);
+
+      const cleared = await http().delete('/admin/faults/trading-latency').set(bearer).expect(200);
+      expect(cleared.body).toMatchObject({ name: 'trading-latency', active: false, value: null });
+      expect(latency.delayMs).toBe(configuredMs);
+      expect(sampleValue(await metricsText(), 'fault_injection_active', { fault: 'trading-latency' })).toBe(0);
     });
   });
 

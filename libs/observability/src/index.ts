@@ -29,3 +29,5 @@ export { CallerGuard, CallerId, OperatorGuard, OperatorId, callerUserId, operato
 export { PeriodicRefresh } from './scheduling/periodic-refresh';
 export { RefreshedGauges } from './scheduling/refreshed-gauges';
 export { PollingLoop } from './scheduling/polling-loop';
+export { FaultRegistry } from './faults/fault-registry';
+export type { FaultDefinition, FaultEntry, FaultParameter, ParameterisedFault, SwitchFault } from './faults/fault-definition';

@@ -13,6 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { resolveObservabilityConfig, type ObservabilityConfig, type ObservabilityModuleOptions } from './config/observability-config';
 import { HttpErrorFilter } from './errors/http-error.filter';
+import { FaultAccessGuard } from './faults/fault-access.guard';
+import { FAULT_INJECTION_SETTINGS, loadFaultInjectionSettings, type FaultInjectionSettings } from './faults/fault-injection-settings';
+import { FaultRegistry } from './faults/fault-registry';
+import { FaultsController } from './faults/faults.controller';
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health-registry';
 import { installRequestLifecycle } from './http/request-lifecycle';
@@ -60,19 +64,21 @@ export interface ObservabilityForRootOptions extends ObservabilityModuleOptions 
 }
 
 /**
- * Metrics, logs, traces, request context, health and error handling for one service, in one import:
- * `ObservabilityModule.forRoot({ serviceName: 'payment' })`.
+ * Metrics, logs, traces, request context, health, error handling and fault switches for one service,
+ * in one import: `ObservabilityModule.forRoot({ serviceName: 'payment' })`.
  */
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityForRootOptions): DynamicModule {
     const config = resolveObservabilityConfig(options);
+    const faultInjection = loadFaultInjectionSettings(options.env ?? process.env);
     return {
       module: ObservabilityModule,
       global: true,
-      controllers: [MetricsController, HealthController],
+      controllers: [MetricsController, HealthController, FaultsController],
       providers: [
         { provide: OBSERVABILITY_CONFIG, useValue: config },
+        { provide: FAULT_INJECTION_SETTINGS, useValue: faultInjection },
         { provide: ServiceMetrics, useFactory: (c: ObservabilityConfig) => new ServiceMetrics(c.serviceName), inject: [OBSERVABILITY_CONFIG] },
         {
           provide: LOG_PIPELINE,
@@ -93,6 +99,22 @@ export class ObservabilityModule {
             ),
           inject: [ServiceMetrics],
         },
+        {
+          provide: FaultRegistry,
+          useFactory: (c: ObservabilityConfig, settings: FaultInjectionSettings, metrics: ServiceMetrics, logger: ServiceLogger) =>
+            new FaultRegistry({
+              serviceName: c.serviceName,
+              enabled: settings.enabled,
+              logger,
+              activeGauge: metrics.gauge({
+                name: 'fault_injection_active',
+                help: 'Whether a named fault is injected into the service on purpose (1) or not (0); see docs/fault-injection.md.',
+                labelNames: ['fault'],
+              }),
+            }),
+          inject: [OBSERVABILITY_CONFIG, FAULT_INJECTION_SETTINGS, ServiceMetrics, SERVICE_LOGGER],
+        },
+        FaultAccessGuard,
         ObservabilityLifecycle,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         {
@@ -100,7 +122,7 @@ export class ObservabilityModule {
           useFactory: () => new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
         },
       ],
-      exports: [OBSERVABILITY_CONFIG, ServiceMetrics, SERVICE_LOGGER, NestLoggerBridge, HealthRegistry],
+      exports: [OBSERVABILITY_CONFIG, ServiceMetrics, SERVICE_LOGGER, NestLoggerBridge, HealthRegistry, FaultRegistry],
     };
   }
 }

@@ -53,6 +53,24 @@ const connectionRefused = (): Error =>
 
 const BUSINESS_LINES: BusinessLine[] = [
   {
+    name: 'fault injected',
+    service: 'payment',
+    source: ['libs/observability/src/faults/fault-registry.ts'],
+    level: 'warn',
+    fields: { log_type: 'fault_injection', fault_name: 'payment-provider-errors', fault_value: 50, action: 'activated' },
+    message: 'fault injected: payment-provider-errors = 50%',
+    inRequest: true,
+  },
+  {
+    name: 'fault cleared',
+    service: 'payment',
+    source: ['libs/observability/src/faults/fault-registry.ts'],
+    level: 'warn',
+    fields: { log_type: 'fault_injection', fault_name: 'payment-provider-down', fault_value: null, action: 'cleared' },
+    message: 'fault cleared: payment-provider-down',
+    inRequest: true,
+  },
+  {
     name: 'payment succeeded',
     service: 'payment',
     source: ['apps/payment/src/payments/payment-processor.ts'],
@@ -456,6 +474,8 @@ describe('the logs pipeline on the library\'s real log lines', () => {
   });
 
   it.each([
+    ['fault injected', ['logs']],
+    ['fault cleared', ['logs']],
     ['payment succeeded', ['revenue']],
     ['payment declined', ['revenue']],
     ['payment failed', ['revenue', 'errors']],

@@ -23,6 +23,7 @@ export class PriceFeed {
   private readonly state = new Map<string, InstrumentState>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private paused = false;
   private inFlight: Promise<unknown> | undefined;
   private readonly knownSymbols: readonly string[];
   private readonly knownSet: ReadonlySet<string>;
@@ -82,6 +83,21 @@ export class PriceFeed {
     await this.inFlight;
   }
 
+  /**
+   * Stops producing ticks while the process, its API and the last quotes in Redis stay up, as when the
+   * exchange connection stalls (the market-data-stall fault). Resolves once a tick already under way
+   * has finished, so no tick follows the returned promise.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.inFlight;
+  }
+
+  /** Ticks again, continuing from the prices and sequence numbers the feed had when it paused. */
+  resume(): void {
+    this.paused = false;
+  }
+
   /** One step for every symbol; exposed so tests can drive the feed without waiting. */
   async tick(now: Date = new Date()): Promise<Quote[]> {
     const stepSeconds = this.config.tickIntervalMs / 1000;
@@ -115,6 +131,8 @@ export class PriceFeed {
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
+      // While paused the schedule keeps turning, so resuming needs no timer of its own.
+      if (this.paused) return this.schedule();
       this.inFlight = this.tick()
         .catch((error: unknown) => this.logger.error({ log_type: 'error', error }, 'price tick failed'))
         .finally(() => this.schedule());

@@ -2,28 +2,36 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRADING_CONFIG, type TradingConfig } from '../config';
 
+/** Most a fault may add on top of the configured latency. */
+export const MAX_ADDED_LATENCY_MS = 60_000;
+
 /**
- * The simulated exchange latency added before every fill. Starts at TRADING_EXECUTION_LATENCY_MS and
- * can be changed while the service runs (fault switches inject this provider).
+ * The simulated exchange latency waited before every fill: TRADING_EXECUTION_LATENCY_MS, plus whatever
+ * the trading-latency fault adds while the service runs. The sum is kept ready so a fill only reads it.
  */
 @Injectable()
 export class ExecutionLatency {
-  private currentMs: number;
+  private readonly configuredMs: number;
+  private totalMs: number;
 
   constructor(@Inject(TRADING_CONFIG) config: TradingConfig) {
-    this.currentMs = config.executionLatencyMs;
+    this.configuredMs = config.executionLatencyMs;
+    this.totalMs = this.configuredMs;
   }
 
   get delayMs(): number {
-    return this.currentMs;
+    return this.totalMs;
   }
 
-  set(delayMs: number): void {
-    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new RangeError(`execution latency must be 0 to 60000 ms, got ${delayMs}`);
-    this.currentMs = delayMs;
+  /** Adds `addedMs` to the configured latency (0 gives back exactly the configured one). */
+  setAdded(addedMs: number): void {
+    if (!Number.isInteger(addedMs) || addedMs < 0 || addedMs > MAX_ADDED_LATENCY_MS) {
+      throw new RangeError(`added execution latency must be 0 to ${MAX_ADDED_LATENCY_MS} ms, got ${addedMs}`);
+    }
+    this.totalMs = this.configuredMs + addedMs;
   }
 
   async wait(): Promise<void> {
-    if (this.currentMs > 0) await sleep(this.currentMs);
+    if (this.totalMs > 0) await sleep(this.totalMs);
   }
 }
