@@ -25,6 +25,14 @@ Commands:
                       Grafana data (compose), PostgreSQL dump
   restore <archive>   check the archive, then bring its silences, database and Prometheus data back
   report              SLO compliance, error budgets, burn rates, firing alerts, last hour's business
+  traffic [options]   realistic load through api-gateway until Ctrl-C (options: traffic --help;
+                      docs/traffic.md)
+  fault <fault> [value]   switch a fault on at run time (docs/alerting.md):
+                      payment-provider-errors <percent>, payment-provider-down, trading-latency <ms>,
+                      market-data-stall, signal-accuracy-drop, login-brute-force [ip],
+                      service-stopped <service>
+  fault clear [fault] switch one fault, or every fault, off again
+  fault [status|list] the faults that are on / every fault and the alerts it should raise
   help                this text
 
 Mode: start uses compose when a Docker engine answers (docker info), local mode otherwise; the other
@@ -42,6 +50,9 @@ Local mode only:
   DATABASE_URL, REDIS_URL, RABBITMQ_URL, EVENTS_EXCHANGE, RABBITMQ_QUEUE_PREFIX, AI_FINANCE_REDIS_KEY_BASE
   PROMETHEUS_SCRAPE_INTERVAL, PROMETHEUS_EVALUATION_INTERVAL   (default: those of prometheus.yml)
   AI_FINANCE_RABBITMQ_PLUGIN=off   never enable RabbitMQ's Prometheus plugin on the broker
+  AI_FINANCE_FAULT_INJECTION=off   start the services with their fault switches disabled
+  AI_FINANCE_ALERT_TIME_SCALE=N    SLO windows and Alertmanager timers N times shorter (demos, the
+                                   end-to-end alert test); default 1, real time
 EOF
 }
 
@@ -60,8 +71,18 @@ fail() {
 # --- arguments -------------------------------------------------------------------------------------------
 forced_mode=""
 words=()
+passthrough=false
 for arg in "$@"; do
+  # Everything after `traffic` belongs to the simulator, its options included.
+  if [ "$passthrough" = true ]; then
+    words+=("$arg")
+    continue
+  fi
   case "$arg" in
+    traffic)
+      words+=("$arg")
+      [ "${#words[@]}" -gt 1 ] || passthrough=true
+      ;;
     --local | --compose)
       [ -z "$forced_mode" ] || [ "$forced_mode" = "${arg#--}" ] || usage_error "--local and --compose exclude each other"
       forced_mode="${arg#--}"
@@ -94,6 +115,10 @@ case "$command" in
   restore)
     [ "${#args[@]}" -eq 1 ] || usage_error "restore takes exactly one archive"
     case "${args[0]}" in -f | --follow) usage_error "restore takes an archive, not ${args[0]}" ;; esac
+    ;;
+  traffic) ;;
+  fault)
+    [ "${#args[@]}" -le 2 ] || usage_error "fault takes a fault and at most one value (got: ${args[*]})"
     ;;
   *) usage_error "unknown command: $command" ;;
 esac

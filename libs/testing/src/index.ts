@@ -14,3 +14,5 @@ export { openEventPublisher, type EventPublisher } from './event-publisher';
 export { errorThrownBy } from './errors';
 export { Platform, SERVICES, type PlatformOptions, type ServiceName } from './platform';
 export { NativeProgram, PrometheusServer } from './native-program';
+export { runStartMonitoring, START_MONITORING_SCRIPT, type ScriptRun } from './start-monitoring';
+export { LocalStackRun } from './local-stack-run';

@@ -1,9 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { backup, restore } from './backup';
 import { ComposeStack } from './compose-stack';
+import { faultCommand } from './faults/fault-command';
+import { LocalFaultBackend } from './faults/local-fault-backend';
 import { printChecks } from './health';
 import { LocalBackupTarget } from './local-backup';
+import { WORKSPACE_ROOT } from './layout';
 import { LocalStack, localSettingsForStart, settingsFromEnv } from './local-stack';
 import { missingPackages } from './programs';
 import { report } from './report';
@@ -42,6 +46,7 @@ async function local(command: string, args: string[], state: StateDir): Promise<
     }
     case 'stop': {
       const stack = localStack(state);
+      if (await new LocalFaultBackend(stack, process.env).stopAttack()) out('  login-brute-force stopped');
       await stack.stop();
       const left = stack.components.filter((component) => stack.running(component.name));
       out(left.length === 0 ? 'stopped: no component of the local stack is running' : `still running: ${left.map((component) => component.name).join(', ')}`);
@@ -91,16 +96,42 @@ async function local(command: string, args: string[], state: StateDir): Promise<
       out('restored');
       return 0;
     }
+    case 'fault':
+      return faultCommand(args, new LocalFaultBackend(localStack(state), process.env), out);
+    case 'traffic':
+      return runTraffic(localStack(state).component('api-gateway')!.url, args);
     default:
       throw new Error(`unknown command ${command}`);
   }
+}
+
+const TRAFFIC_CLI = join(WORKSPACE_ROOT, 'tools/traffic/dist/cli.js');
+
+/**
+ * The traffic simulator against the stack's gateway, in the foreground. Ctrl-C reaches both processes;
+ * this one waits for the simulator to print its summary and exits with its code.
+ */
+async function runTraffic(gatewayUrl: string, args: string[]): Promise<number> {
+  if (!existsSync(TRAFFIC_CLI)) {
+    out(`${TRAFFIC_CLI} is not built: npx nx run traffic-tools:build`);
+    return 1;
+  }
+  const gatewayGiven = args.some((arg) => arg === '--gateway' || arg.startsWith('--gateway='));
+  const child = spawn(process.execPath, [TRAFFIC_CLI, ...(gatewayGiven ? [] : ['--gateway', gatewayUrl]), ...args], { stdio: 'inherit' });
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1))));
 }
 
 async function main(argv: string[]): Promise<number> {
   const [mode, command, ...args] = argv;
   const state = new StateDir();
   if (mode === 'local') return local(command, args, state);
-  if (mode === 'compose') return new ComposeStack(state, out).run(command, args);
+  if (mode === 'compose') {
+    const compose = new ComposeStack(state, out);
+    return command === 'traffic' ? runTraffic(compose.url('api-gateway'), args) : compose.run(command, args);
+  }
   throw new Error(`usage: cli.js <local|compose> <command> [arguments] (got mode "${mode}")`);
 }
 

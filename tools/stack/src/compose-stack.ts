@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backup, type BackupTarget, restore, run, runBuffer } from './backup';
 import { ENV_FILE, ensureEnvFile, missingRequired } from './env-file';
+import { ComposeFaultBackend } from './faults/compose-fault-backend';
+import { faultCommand } from './faults/fault-command';
 import { alertmanagerChecks, type Check, failed, httpCheck, passed, printChecks, prometheusChecks } from './health';
 import { request } from './http';
 import { portVariable, servicePorts, WORKSPACE_ROOT } from './layout';
@@ -118,6 +120,7 @@ export class ComposeStack {
       case 'start':
         return (await this.start()) ? 0 : 1;
       case 'stop': {
+        if (await new ComposeFaultBackend(this, Object.keys(servicePorts()), this.env).stopAttack()) this.out('login-brute-force stopped');
         const result = this.compose(['down', '--remove-orphans']);
         return result.status ?? 1;
       }
@@ -143,6 +146,8 @@ export class ComposeStack {
         await restore(new ComposeBackupTarget(this), this.state, args[0], this.out);
         this.out('restored');
         return 0;
+      case 'fault':
+        return faultCommand(args, new ComposeFaultBackend(this, Object.keys(servicePorts()), this.env), this.out);
       default:
         throw new Error(`unknown command ${command}`);
     }

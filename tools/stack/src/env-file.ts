@@ -5,8 +5,8 @@ import { WORKSPACE_ROOT } from './layout';
 
 /*
  * The compose stack's .env, made once from .env.example (docs/stack.md, "Credentials"): every secret gets
- * a new random value, hex so that it is safe inside the URLs compose builds from it; the account names
- * get a fixed one; everything else is copied as the example has it (empty: optional, or an alert
+ * a new random value, hex so that it is safe inside the URLs compose builds from it; the account names and
+ * the fault switch get a fixed one; everything else is copied as the example has it (empty: optional, or an alert
  * destination that only whoever installs the stack can give). An existing .env is never touched.
  */
 
@@ -17,17 +17,19 @@ export const GENERATED_SECRETS = [
   'RABBITMQ_PASSWORD',
   'JWT_SECRET',
   'NOTIFICATION_WEBHOOK_TOKEN',
+  'FAULT_INJECTION_TOKEN',
   'GRAFANA_ADMIN_PASSWORD',
   'UPTIME_KUMA_PASSWORD',
   'MONGODB_ROOT_PASSWORD',
 ] as const;
 
-/** Account names: not secret, but required. */
-export const ACCOUNT_NAMES: Record<string, string> = {
+/** Fixed values the stack this script starts gets: account names, and fault switches on for `fault`. */
+export const FIXED_VALUES: Record<string, string> = {
   RABBITMQ_USER: 'ai_finance',
   GRAFANA_ADMIN_USER: 'sre',
   UPTIME_KUMA_USERNAME: 'sre',
   MONGODB_ROOT_USERNAME: 'ai_finance',
+  FAULT_INJECTION_ENABLED: 'true',
 };
 
 export const ENV_FILE = (): string => process.env.AI_FINANCE_ENV_FILE || join(WORKSPACE_ROOT, '.env');
@@ -41,7 +43,7 @@ export function randomSecret(): string {
   }
 }
 
-/** .env.example's text with the secrets and account names filled in. */
+/** .env.example's text with the secrets and fixed values filled in. */
 export function fillExample(example: string, secret: () => string = randomSecret): { text: string; generated: string[] } {
   const generated: string[] = [];
   const text = example
@@ -54,7 +56,7 @@ export function fillExample(example: string, secret: () => string = randomSecret
         generated.push(name);
         return `${name}=${secret()}`;
       }
-      return name in ACCOUNT_NAMES ? `${name}=${ACCOUNT_NAMES[name]}` : line;
+      return name in FIXED_VALUES ? `${name}=${FIXED_VALUES[name]}` : line;
     })
     .join('\n');
   return { text, generated };

@@ -32,6 +32,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StackSettings {
     if (!/^\d+(ms|s|m|h)$/.test(value)) problems.push(`${variable} must be a Prometheus duration such as 15s (got "${value}")`);
     return value;
   };
+  const timeScale = (): number | undefined => {
+    const value = env.AI_FINANCE_ALERT_TIME_SCALE;
+    if (value === undefined || value === '' || value === '1') return undefined;
+    const factor = Number(value);
+    if (!Number.isInteger(factor) || factor < 1 || factor > 60) problems.push(`AI_FINANCE_ALERT_TIME_SCALE must be a whole number from 1 to 60 (got "${value}")`);
+    return factor;
+  };
+  const faultInjection = (): boolean => {
+    const value = env.AI_FINANCE_FAULT_INJECTION ?? 'on';
+    if (!['on', 'off'].includes(value)) problems.push(`AI_FINANCE_FAULT_INJECTION must be on or off (got "${value}")`);
+    return value !== 'off';
+  };
   let ports: Record<string, number> = {};
   try {
     ports = resolvePorts(env);
@@ -50,6 +62,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StackSettings {
     redisKeyBase: env.AI_FINANCE_REDIS_KEY_BASE || undefined,
     scrapeInterval: interval('PROMETHEUS_SCRAPE_INTERVAL'),
     evaluationInterval: interval('PROMETHEUS_EVALUATION_INTERVAL'),
+    alertTimeScale: timeScale(),
+    faultInjection: faultInjection(),
   };
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return settings;

@@ -1,5 +1,7 @@
+import { SLO_RULES_PATH, sloRulesFile } from '@ai-finance/monitoring-tools/dist/generate';
 import { localPrometheusConfig } from '@ai-finance/monitoring-tools/dist/local-prometheus';
 import { ALERTMANAGER_TEMPLATE_PATH, renderConfig } from '@ai-finance/monitoring-tools/dist/render-alertmanager';
+import { timeScaledAlertmanagerConfig } from '@ai-finance/monitoring-tools/dist/time-scale';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentSpecs, type ComponentSpec, WORKSPACE_ROOT } from './layout';
@@ -61,15 +63,43 @@ export function localAddresses(settings: StackSettings): Record<string, string> 
   return addresses;
 }
 
-/** Writes the local prometheus.yml and alertmanager.yml into the state folder; returns their paths. */
+/** The on-call SMS path of local mode: notification sends through the stand-in's Twilio-compatible API. */
+export function localSmsSettings(settings: StackSettings, state: StateDir): { accountSid: string; authToken: string; apiUrl: string; from: string } {
+  return {
+    apiUrl: `http://127.0.0.1:${settings.ports['alert-sink']}/sms`,
+    accountSid: `AC${state.secret('sms-account').slice(0, 32)}`,
+    authToken: state.secret('sms-auth-token'),
+    // 555-0100 to 555-0199: numbers reserved for fiction, that reach nobody.
+    from: '+15550100100',
+  };
+}
+
+/**
+ * Writes the local prometheus.yml and alertmanager.yml into the state folder; returns their paths. With a
+ * time scale, rules/slo.yml is replaced by the same generator's time-scaled output, and Alertmanager's
+ * timers are divided by the same factor (docs/alerting.md).
+ */
 export function writeConfigs(settings: StackSettings, state: StateDir): { prometheus: string; alertmanager: string } {
+  const scale = settings.alertTimeScale ?? 1;
+  const ruleFileOverrides: Record<string, string> = {};
+  if (scale > 1) {
+    const scaled = join(state.ensure('prometheus'), 'slo.time-scaled.yml');
+    writeFileSync(scaled, sloRulesFile(undefined, scale));
+    ruleFileOverrides[SLO_RULES_PATH.replace('monitoring/prometheus/', '')] = scaled;
+  }
   const prometheus = join(state.ensure('prometheus'), 'prometheus.yml');
   writeFileSync(
     prometheus,
-    localPrometheusConfig({ addresses: localAddresses(settings), scrapeInterval: settings.scrapeInterval, evaluationInterval: settings.evaluationInterval }),
+    localPrometheusConfig({
+      addresses: localAddresses(settings),
+      scrapeInterval: settings.scrapeInterval,
+      evaluationInterval: settings.evaluationInterval,
+      ...(scale > 1 ? { ruleFileOverrides } : {}),
+    }),
   );
   const alertmanager = join(state.ensure('alertmanager'), 'alertmanager.yml');
-  writeFileSync(alertmanager, renderConfig(readFileSync(ALERTMANAGER_TEMPLATE_PATH, 'utf8'), localAlertmanagerEnv(settings, state)), { mode: 0o600 });
+  const rendered = renderConfig(readFileSync(ALERTMANAGER_TEMPLATE_PATH, 'utf8'), localAlertmanagerEnv(settings, state));
+  writeFileSync(alertmanager, timeScaledAlertmanagerConfig(rendered, scale), { mode: 0o600 });
   return { prometheus, alertmanager };
 }
 
@@ -105,7 +135,16 @@ function serviceEnv(spec: ComponentSpec, settings: StackSettings, state: StateDi
   if (settings.eventsExchange) env.EVENTS_EXCHANGE = settings.eventsExchange;
   if (settings.queuePrefix) env.RABBITMQ_QUEUE_PREFIX = settings.queuePrefix;
   if (settings.redisKeyBase) env.REDIS_KEY_PREFIX = `${settings.redisKeyBase}${spec.name}:`;
-  if (spec.name === 'notification') env.NOTIFICATION_WEBHOOK_TOKEN = state.secret('notification-webhook-token');
+  // The public entry has no fault of its own: its /admin/faults stays shut (docs/fault-injection.md).
+  const faultSwitches = settings.faultInjection !== false && spec.name !== 'api-gateway';
+  env.FAULT_INJECTION_ENABLED = String(faultSwitches);
+  if (faultSwitches) env.FAULT_INJECTION_TOKEN = state.secret('fault-injection-token');
+  if (spec.name === 'notification') {
+    env.NOTIFICATION_WEBHOOK_TOKEN = state.secret('notification-webhook-token');
+    const sms = localSmsSettings(settings, state);
+    Object.assign(env, { SMS_API_URL: sms.apiUrl, SMS_ACCOUNT_SID: sms.accountSid, SMS_AUTH_TOKEN: sms.authToken, SMS_FROM: sms.from });
+    env.ONCALL_SMS_NUMBERS = baseEnv.ONCALL_SMS_NUMBERS || '+15550100101';
+  }
   return env;
 }
 
@@ -124,12 +163,20 @@ export function launchOf(spec: ComponentSpec, settings: StackSettings, state: St
   /** Where Prometheus and Alertmanager listen, and the address their links point at. */
   const web = [`--web.listen-address=${listen}`, `--web.external-url=http://${listen}`];
   switch (spec.name) {
-    case 'alert-sink':
+    case 'alert-sink': {
+      const sms = localSmsSettings(settings, state);
       return {
         command: process.execPath,
         args: [join(__dirname, 'alert-sink.js')],
-        env: { PATH: baseEnv.PATH, ALERT_SINK_PORT: String(settings.ports['alert-sink']), ALERT_SINK_SMTP_PORT: String(settings.ports['alert-sink-smtp']) },
+        env: {
+          PATH: baseEnv.PATH,
+          ALERT_SINK_PORT: String(settings.ports['alert-sink']),
+          ALERT_SINK_SMTP_PORT: String(settings.ports['alert-sink-smtp']),
+          ALERT_SINK_SMS_ACCOUNT_SID: sms.accountSid,
+          ALERT_SINK_SMS_AUTH_TOKEN: sms.authToken,
+        },
       };
+    }
     case 'node-exporter':
       return program([`--web.listen-address=${listen}`]);
     case 'postgres-exporter':

@@ -21,6 +21,10 @@ export interface StackSettings {
   evaluationInterval?: string;
   /** host:port of RabbitMQ's Prometheus plugin, when Prometheus scrapes it. */
   rabbitmqMetrics?: string;
+  /** SLO windows and Alertmanager timers divided by this (AI_FINANCE_ALERT_TIME_SCALE); 1 or absent: real time. */
+  alertTimeScale?: number;
+  /** Whether the services accept `fault` switches (AI_FINANCE_FAULT_INJECTION=off turns them off). */
+  faultInjection?: boolean;
 }
 
 /** A log larger than this is moved to `<name>.log.1` (one generation) when its component starts. */

@@ -1,12 +1,8 @@
-import { deleteRedisKeys, freePort, uniqueName, waitFor } from '@ai-finance/testing';
-import * as amqp from 'amqplib';
-import Redis from 'ioredis';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { LocalStackRun, waitFor } from '@ai-finance/testing';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { componentSpecs, EXTRA_PORTS, portVariable } from '../src/layout';
+import { componentSpecs, EXTRA_PORTS } from '../src/layout';
 import { PrometheusApi } from '../src/http';
 import { assertBuilt, runScript, type ScriptRun } from './script';
 
@@ -69,10 +65,8 @@ async function sql(database: string, text: string): Promise<Array<Record<string,
 }
 
 describe('./start-monitoring.sh --local: the whole stack as native processes', () => {
-  const runId = uniqueName('stack').replace(/[^a-z0-9]/gi, '_').toLowerCase();
-  const database = `test_${runId}`.slice(0, 60);
-  const env: Record<string, string> = {};
-  let stateDir: string;
+  const run = new LocalStackRun('stack-local');
+  const { database, stateDir, env } = run;
   let ports: Record<string, number>;
   let prometheus: PrometheusApi;
   let alertmanagerUrl: string;
@@ -87,35 +81,14 @@ describe('./start-monitoring.sh --local: the whole stack as native processes', (
 
   beforeAll(async () => {
     assertBuilt();
-    stateDir = mkdtempSync(join(tmpdir(), 'stack-local-'));
-    ports = {};
-    const taken = new Set<number>();
-    for (const name of [...COMPONENTS, ...Object.keys(EXTRA_PORTS)]) {
-      let port = await freePort();
-      while (taken.has(port)) port = await freePort();
-      taken.add(port);
-      ports[name] = port;
-    }
-    Object.assign(env, {
-      MONITORING_STATE_DIR: stateDir,
-      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [portVariable(name), String(port)])),
-      DATABASE_URL: `${POSTGRES}/${database}`,
-      EVENTS_EXCHANGE: `${runId}.events`,
-      RABBITMQ_QUEUE_PREFIX: `${runId}.`,
-      AI_FINANCE_REDIS_KEY_BASE: `${runId}:`,
-      PROMETHEUS_SCRAPE_INTERVAL: '2s',
-      PROMETHEUS_EVALUATION_INTERVAL: '2s',
-    });
+    await run.prepare([...COMPONENTS, ...Object.keys(EXTRA_PORTS)], { PROMETHEUS_SCRAPE_INTERVAL: '2s', PROMETHEUS_EVALUATION_INTERVAL: '2s' });
+    ports = run.ports;
     prometheus = new PrometheusApi(`http://127.0.0.1:${ports.prometheus}`);
     alertmanagerUrl = `http://127.0.0.1:${ports.alertmanager}`;
     sinkUrl = `http://127.0.0.1:${ports['alert-sink']}`;
   });
 
-  afterAll(async () => {
-    if (stateDir && existsSync(join(stateDir, 'pids')) && readdirSync(join(stateDir, 'pids')).length > 0) await script('stop');
-    await removeWhatTheRunMade(runId, database);
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  }, 120_000);
+  afterAll(() => run.remove(), 120_000);
 
   it('start brings the ten services, Prometheus and Alertmanager up and healthy within 90 seconds', async () => {
     started = await script('start');
@@ -150,7 +123,7 @@ describe('./start-monitoring.sh --local: the whole stack as native processes', (
     expect(targets.filter((target) => target.labels.job === 'services').map((target) => target.labels.service).sort()).toEqual([...SERVICES].sort());
   });
 
-  it("Alertmanager runs the repository's routing and delivers to the local stand-ins (Slack and e-mail) and to notification's webhook", async () => {
+  it("Alertmanager runs the repository's routing and delivers to the local stand-ins: Slack, e-mail, and SMS through notification's webhook", async () => {
     const alert = { labels: { alertname: 'StackTestPage', severity: 'critical', service: 'payment' }, annotations: { summary: 'a page sent by the stack test' } };
     const posted = await fetch(`${alertmanagerUrl}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([alert]) });
     expect(posted.status).toBe(200);
@@ -159,14 +132,16 @@ describe('./start-monitoring.sh --local: the whole stack as native processes', (
       async () => {
         const received = (await (await fetch(`${sinkUrl}/messages`)).json()) as Array<{ channel: string; to: string; content: unknown }>;
         const page = received.filter((message) => JSON.stringify(message.content).includes('StackTestPage'));
-        return page.some((message) => message.channel === 'http' && message.to === '/slack') && page.some((message) => message.channel === 'email') ? page : undefined;
+        return ['slack', 'email', 'sms'].every((channel) => page.some((message) => message.channel === channel)) ? page : undefined;
       },
       30_000,
       500,
     );
     expect(messages).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ channel: 'http', to: '/slack', content: expect.objectContaining({ channel: '#alerts-critical' }) }),
+        expect.objectContaining({ channel: 'slack', to: '#alerts-critical' }),
+        // Through notification's webhook and its SMS API client, to the stand-in's Twilio-compatible API.
+        expect.objectContaining({ channel: 'sms', to: '+15550100101', content: expect.stringMatching(/^\[FIRING\] StackTestPage service=payment severity=critical/) }),
         expect.objectContaining({ channel: 'email', to: 'oncall@ai-finance.example' }),
       ]),
     );
@@ -231,7 +206,7 @@ describe('./start-monitoring.sh --local: the whole stack as native processes', (
       startsAt: new Date().toISOString(),
       endsAt: new Date(Date.now() + 3_600_000).toISOString(),
       createdBy: 'stack-test',
-      comment: `restore probe ${runId}`,
+      comment: `restore probe ${run.runId}`,
     };
     const { silenceID } = (await (await fetch(`${alertmanagerUrl}/api/v2/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(silence) })).json()) as {
       silenceID: string;
@@ -285,29 +260,3 @@ describe('./start-monitoring.sh --local: the whole stack as native processes', (
     expect((await script('stop')).status).toBe(0);
   }, 120_000);
 });
-
-/** The run's database, Redis keys, queues and exchange. */
-async function removeWhatTheRunMade(runId: string, database: string): Promise<void> {
-  const admin = new Client({ connectionString: `${POSTGRES}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-
-  const redis = new Redis('redis://127.0.0.1:6379');
-  await deleteRedisKeys(redis, `${runId}:`);
-  redis.disconnect();
-
-  const connection = await amqp.connect('amqp://127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  for (const queue of await queuesWithPrefix(`${runId}.`)) await channel.deleteQueue(queue);
-  await channel.deleteExchange(`${runId}.events`);
-  await connection.close();
-}
-
-/** AMQP cannot list queues: RabbitMQ's Prometheus plugin (scraped by the stack) or rabbitmqctl can. */
-async function queuesWithPrefix(prefix: string): Promise<string[]> {
-  const perObject = await fetch(`${RABBITMQ_PLUGIN}/metrics/per-object`).catch(() => undefined);
-  const text = perObject?.ok ? await perObject.text() : spawnSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], { encoding: 'utf8' }).stdout ?? '';
-  const names = perObject?.ok ? [...text.matchAll(/queue="([^"]+)"/g)].map((match) => match[1]) : text.split('\n').map((line) => line.trim());
-  return [...new Set(names.filter((name) => name.startsWith(prefix)))];
-}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as localPrometheusSource from '../../monitoring/src/local-prometheus';
 import * as renderAlertmanagerSource from '../../monitoring/src/render-alertmanager';
-import { ACCOUNT_NAMES, ENV_EXAMPLE, ensureEnvFile, fillExample, GENERATED_SECRETS, missingRequired, parseEnv } from '../src/env-file';
+import { FIXED_VALUES, ENV_EXAMPLE, ensureEnvFile, fillExample, GENERATED_SECRETS, missingRequired, parseEnv } from '../src/env-file';
 import { componentSpecs, resolvePorts } from '../src/layout';
 import { settingsFromEnv } from '../src/local-stack';
 import { localAddresses, writeConfigs } from '../src/programs';
@@ -108,10 +108,10 @@ describe("compose's .env, made from .env.example", () => {
 
   it('fills every secret and account name .env.example lists, and only those', () => {
     const names = Object.keys(parseEnv(example));
-    expect(names).toEqual(expect.arrayContaining([...GENERATED_SECRETS, ...Object.keys(ACCOUNT_NAMES)]));
+    expect(names).toEqual(expect.arrayContaining([...GENERATED_SECRETS, ...Object.keys(FIXED_VALUES)]));
     const filled = parseEnv(fillExample(example).text);
     const set = Object.keys(filled).filter((name) => filled[name] !== '');
-    expect(set.sort()).toEqual([...GENERATED_SECRETS, ...Object.keys(ACCOUNT_NAMES)].sort());
+    expect(set.sort()).toEqual([...GENERATED_SECRETS, ...Object.keys(FIXED_VALUES)].sort());
   });
 
   it('leaves to whoever installs the stack exactly the alert destinations compose requires', () => {
