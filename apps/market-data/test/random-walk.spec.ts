@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { seededRandom } from '@ai-finance/testing';
 import { formatCents, parseCents, quoteOf } from '../src/quotes/quote';
 import { halfSpreadCents, nextPriceCents, standardNormal } from '../src/quotes/random-walk';
 
@@ -9,18 +10,6 @@ const priceCents = fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 
 const volatility = fc.double({ min: 0, max: 5, minExcluded: true, noNaN: true });
 const stepSeconds = fc.double({ min: 0, max: 3600, minExcluded: true, noNaN: true });
 const shock = fc.double({ min: -10, max: 10, noNaN: true });
-
-/** mulberry32: a small seeded generator, so the statistics below are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('nextPriceCents', () => {
   it('always returns a positive whole number of cents, even for a -10 sigma shock on a one-cent price', () => {

@@ -16,3 +16,4 @@ export { Platform, SERVICES, type PlatformOptions, type ServiceName } from './pl
 export { NativeProgram, PrometheusServer } from './native-program';
 export { runStartMonitoring, START_MONITORING_SCRIPT, type ScriptRun } from './start-monitoring';
 export { LocalStackRun } from './local-stack-run';
+export { seededRandom } from './seeded-random';

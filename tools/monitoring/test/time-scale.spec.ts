@@ -6,6 +6,7 @@ import { parse, stringify } from 'yaml';
 import { SLO_RULES_PATH, sloRulesFile, WORKSPACE_ROOT } from '../src/generate';
 import { localPrometheusConfig } from '../src/local-prometheus';
 import { ALERTMANAGER_TEMPLATE_PATH, renderConfig } from '../src/render-alertmanager';
+import { FIXTURE_ENV } from './alertmanager-fixture';
 import { durationMs, formatDuration, scaledDuration, scaledExpression, timeScaledAlertmanagerConfig } from '../src/time-scale';
 
 interface Rule {
@@ -71,21 +72,7 @@ describe('time-scaled rules and timers (tests and demos that cannot wait an hour
   });
 
   it('shrinks every Alertmanager route timer and leaves the routing, receivers and inhibitions as they are; amtool accepts it', () => {
-    const env = {
-      SMTP_SMARTHOST: '127.0.0.1:2525',
-      ALERT_EMAIL_FROM: 'alertmanager@ai-finance.example',
-      SMTP_REQUIRE_TLS: 'false',
-      ALERTMANAGER_TEMPLATES_DIR: join(WORKSPACE_ROOT, 'monitoring/alertmanager/templates'),
-      SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/slack',
-      ONCALL_EMAIL: 'oncall@ai-finance.example',
-      TEAM_EMAIL: 'sre@ai-finance.example',
-      BUSINESS_EMAIL: 'business@ai-finance.example',
-      SECURITY_EMAIL: 'security@ai-finance.example',
-      NOTIFICATION_ALERT_WEBHOOK_URL: 'http://127.0.0.1:3080/alerts/alertmanager',
-      NOTIFICATION_WEBHOOK_TOKEN: 'test-token-not-a-secret',
-      WATCHDOG_WEBHOOK_URL: 'http://127.0.0.1:9/watchdog',
-    };
-    const rendered = renderConfig(readFileSync(ALERTMANAGER_TEMPLATE_PATH, 'utf8'), env);
+    const rendered = renderConfig(readFileSync(ALERTMANAGER_TEMPLATE_PATH, 'utf8'), FIXTURE_ENV);
     const scaledText = timeScaledAlertmanagerConfig(rendered, 10);
     const original = parse(rendered) as { route: Record<string, unknown> & { routes: Array<Record<string, unknown>> } };
     const scaled = parse(scaledText) as typeof original;

@@ -1,8 +1,8 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
-import { parseDurationMs } from './durations';
 import { OptionsError } from './errors';
-import { DEFAULT_GATEWAY_URL, GATEWAY_URL_VARIABLE, readArguments, validate } from './options';
+import { DEFAULT_GATEWAY_URL, duration, gatewayUrl, GATEWAY_URL_VARIABLE, positiveNumber } from './option-fields';
+import { readArguments, validate } from './options';
 import { isInLoopbackRange, isLoopbackHost } from './source-addresses';
 
 export interface BruteForceOptions {
@@ -26,28 +26,10 @@ export const BRUTE_FORCE_USAGE = `Usage: node tools/traffic/dist/brute-force.js 
   -h, --help          this text`;
 
 const schema = z.object({
-  gateway: z.string().transform((text, context) => {
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/') {
-      context.addIssue({ code: z.ZodIssueCode.custom, message: `must be an http(s) base URL such as ${DEFAULT_GATEWAY_URL} (got "${text}")` });
-      return z.NEVER;
-    }
-    return url;
-  }),
+  gateway: gatewayUrl,
   ip: z.string().refine(isIPv4, (text) => ({ message: `must be an IPv4 address such as ${DEFAULT_ATTACK_ADDRESS} (got "${text}")` })),
-  rate: z
-    .string()
-    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0 && Number(text) <= 1000, (text) => ({ message: `must be a number of attempts per second above 0 and at most 1000 (got "${text}")` }))
-    .transform(Number),
-  duration: z
-    .string()
-    .optional()
-    .transform((text, context) => {
-      if (text === undefined) return undefined;
-      const durationMs = parseDurationMs(text);
-      if (durationMs === undefined) context.addIssue({ code: z.ZodIssueCode.custom, message: `must be a duration such as 30s, 2m or 1h (got "${text}")` });
-      return durationMs;
-    }),
+  rate: positiveNumber('a number of attempts per second', 1000),
+  duration,
   email: z.string().email({ message: 'must be an e-mail address' }).max(254),
 });
 

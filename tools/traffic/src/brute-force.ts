@@ -1,5 +1,5 @@
-import { BRUTE_FORCE_USAGE, parseBruteForceArguments, type BruteForceOptions } from './brute-force-options';
-import { OptionsError, StartError } from './errors';
+import { BRUTE_FORCE_USAGE, parseBruteForceArguments } from './brute-force-options';
+import { runCommand } from './errors';
 import { runBruteForce, type BruteForceTally } from './login-attack';
 
 /*
@@ -10,7 +10,6 @@ import { runBruteForce, type BruteForceTally } from './login-attack';
  */
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function counts(tally: BruteForceTally): string {
   const others = Object.entries(tally.otherStatuses).map(([status, count]) => `${status} ×${count}`);
@@ -20,14 +19,7 @@ function counts(tally: BruteForceTally): string {
 }
 
 async function main(): Promise<number> {
-  let options: BruteForceOptions | 'help';
-  try {
-    options = parseBruteForceArguments(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof OptionsError)) throw error;
-    err(`brute-force: ${error.message}\n\n${BRUTE_FORCE_USAGE}`);
-    return 2;
-  }
+  const options = parseBruteForceArguments(process.argv.slice(2));
   if (options === 'help') {
     out(BRUTE_FORCE_USAGE);
     return 0;
@@ -45,22 +37,10 @@ async function main(): Promise<number> {
     });
     out(`brute-force finished after ${(tally.elapsedMs / 1000).toFixed(1)} s from ${sourceAddress}: ${counts(tally)}`);
     return 0;
-  } catch (error) {
-    if (error instanceof StartError) {
-      err(`brute-force: ${error.message}`);
-      return 1;
-    }
-    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-main().then(
-  (status) => (process.exitCode = status),
-  (error: unknown) => {
-    err(`brute-force failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand('brute-force', BRUTE_FORCE_USAGE, main);

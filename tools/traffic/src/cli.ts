@@ -1,4 +1,4 @@
-import { OptionsError, StartError } from './errors';
+import { runCommand } from './errors';
 import { parseTrafficArguments, TRAFFIC_USAGE } from './options';
 import { progressLine, summaryText } from './report-format';
 import { runTraffic, type TrafficProgress } from './run-traffic';
@@ -17,14 +17,7 @@ const err = (line: string): void => void process.stderr.write(`${line}\n`);
 process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
 
 async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseTrafficArguments(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof OptionsError)) throw error;
-    err(`traffic: ${error.message}\n\n${TRAFFIC_USAGE}`);
-    return 2;
-  }
+  const options = parseTrafficArguments(process.argv.slice(2));
   if (options === 'help') {
     process.stdout.write(`${TRAFFIC_USAGE}\n`);
     return 0;
@@ -63,14 +56,7 @@ async function main(): Promise<number> {
     process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof OptionsError) {
-      err(`traffic: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof StartError) {
-      err(`${terminal ? '\n' : ''}traffic: ${error.message}`);
-      return 1;
-    }
+    if (terminal) err('');
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
@@ -78,10 +64,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (status) => (process.exitCode = status),
-  (error: unknown) => {
-    err(`traffic failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand('traffic', TRAFFIC_USAGE, main);

@@ -1,12 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_MIX, formatMix, parseMix, type ActionMix } from './action-mix';
-import { parseDurationMs } from './durations';
+import { DEFAULT_GATEWAY_URL, duration, gatewayUrl, GATEWAY_URL_VARIABLE, positiveInteger, positiveNumber } from './option-fields';
 import { OptionsError } from './errors';
 import type { SourceAddressMode } from './source-addresses';
 
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:3000';
-export const GATEWAY_URL_VARIABLE = 'AI_FINANCE_GATEWAY_URL';
+export { DEFAULT_GATEWAY_URL, GATEWAY_URL_VARIABLE } from './option-fields';
 
 /** What a run does; the programmatic API takes these. */
 export interface TrafficOptions {
@@ -40,40 +39,11 @@ export const TRAFFIC_USAGE = `Usage: npm run traffic -- [options]
   --json                  print the final summary as JSON on stdout
   -h, --help              this text`;
 
-const positiveNumber = (what: string, max: number) =>
-  z
-    .string()
-    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0 && Number(text) <= max, (text) => ({ message: `must be ${what} above 0 and at most ${max} (got "${text}")` }))
-    .transform(Number);
-
-const positiveInteger = (what: string, max: number) =>
-  z
-    .string()
-    .refine((text) => /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= max, (text) => ({ message: `must be a whole number of ${what} from 1 to ${max} (got "${text}")` }))
-    .transform(Number);
-
-const gatewayUrl = z.string().transform((text, context) => {
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search !== '') {
-    context.addIssue({ code: z.ZodIssueCode.custom, message: `must be an http(s) base URL such as ${DEFAULT_GATEWAY_URL} (got "${text}")` });
-    return z.NEVER;
-  }
-  return url;
-});
-
 const schema = z.object({
   gateway: gatewayUrl,
   rate: positiveNumber('a number of arrivals per second', 100_000),
   users: positiveInteger('users', 100_000),
-  duration: z
-    .string()
-    .optional()
-    .transform((text, context) => {
-      if (text === undefined) return undefined;
-      const durationMs = parseDurationMs(text);
-      if (durationMs === undefined) context.addIssue({ code: z.ZodIssueCode.custom, message: `must be a duration such as 30s, 5m, 1h or 1h30m (got "${text}")` });
-      return durationMs;
-    }),
+  duration,
   mix: z
     .string()
     .optional()

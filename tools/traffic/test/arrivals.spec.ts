@@ -1,5 +1,5 @@
 import { PoissonArrivals } from '../src/arrivals';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@ai-finance/testing';
 
 describe('the open-loop arrival process', () => {
   beforeEach(() => jest.useFakeTimers());

@@ -2,7 +2,7 @@ import { MONEY_PATTERN, QUANTITY_PATTERN } from '@ai-finance/contracts';
 import { parseSteps } from '../src/money';
 import type { Quote } from '../src/quote-board';
 import { BUDGET_SHARE, quantityDecimalsFor, TradingAccount, type OrderBody } from '../src/trading-account';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@ai-finance/testing';
 
 /** market-data's default instruments (MARKET_INSTRUMENTS), with a spread of about 0.04 %. */
 const PRICES_CENTS: Record<string, number> = { AAPL: 18950, MSFT: 41520, 'BTC-USD': 6725000, 'ETH-USD': 348000, SPY: 56540, NVDA: 12180 };

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ComposeStack } from '../compose-stack';
-import { WORKSPACE_ROOT } from '../layout';
-import { isRunning, readPid, removePid, sleep, spawnDetached, stopGroup, writePid } from '../processes';
+import { sleep } from '../processes';
 import type { FaultBackend, FaultsApi } from './fault-command';
-import { BRUTE_FORCE_SCRIPT } from './local-fault-backend';
-import type { ServiceFault } from './service-faults-api';
+import { LoginAttack } from './login-attack';
+import { ServiceFaultsClient, type RawAnswer } from './service-faults-api';
 
 /*
  * Under compose only api-gateway publishes a port, so a service's /admin/faults is called from inside its
@@ -19,88 +18,52 @@ const CALL_FROM_INSIDE = [
   '  .catch((error) => { process.stderr.write(String(error && error.message)); process.exit(1); });',
 ].join('\n');
 
-class ComposeFaultsApi implements FaultsApi {
+/** From inside the service's container, through `docker compose exec`. */
+class ComposeServiceFaults extends ServiceFaultsClient {
   constructor(
     private readonly stack: ComposeStack,
-    private readonly service: string,
-  ) {}
-
-  list(): Promise<ServiceFault[]> {
-    return this.call<{ faults: ServiceFault[] }>('GET', '/admin/faults').then((body) => body.faults);
+    service: string,
+  ) {
+    super(service);
   }
 
-  activate(fault: string, value?: number): Promise<ServiceFault> {
-    return this.call('PUT', `/admin/faults/${encodeURIComponent(fault)}`, value === undefined ? {} : { value });
-  }
-
-  clear(fault: string): Promise<ServiceFault> {
-    return this.call('DELETE', `/admin/faults/${encodeURIComponent(fault)}`);
-  }
-
-  clearAll(): Promise<string[]> {
-    return this.call<{ cleared: string[] }>('DELETE', '/admin/faults').then((body) => body.cleared);
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  protected async send(method: string, path: string, body?: unknown): Promise<RawAnswer> {
     const env = ['-e', `FAULT_METHOD=${method}`, '-e', `FAULT_PATH=${path}`, ...(body === undefined ? [] : ['-e', `FAULT_BODY=${JSON.stringify(body)}`])];
-    const output = String(this.stack.composeOrThrow(['exec', '-T', ...env, this.service, 'node', '-e', CALL_FROM_INSIDE]));
-    const answer = JSON.parse(output) as { status: number; body: string };
-    if (answer.status >= 200 && answer.status < 300) return JSON.parse(answer.body) as T;
-    let reason = answer.body;
-    try {
-      reason = (JSON.parse(answer.body) as { message?: string }).message ?? answer.body;
-    } catch {
-      // not JSON: the body as it came
-    }
-    throw new Error(`${this.service} refused ${method} ${path}: HTTP ${answer.status} ${reason}`);
+    return JSON.parse(String(this.stack.composeOrThrow(['exec', '-T', ...env, this.service, 'node', '-e', CALL_FROM_INSIDE]))) as RawAnswer;
   }
 }
 
 const STOPPED_FILE = 'stopped-services.json';
-const ATTACK = 'fault-login-brute-force';
 
 /** Faults of the compose stack: switches through `exec`, stopped services with `compose stop`/`start`. */
 export class ComposeFaultBackend implements FaultBackend {
+  private readonly attack: LoginAttack;
+
   constructor(
     private readonly stack: ComposeStack,
     readonly services: string[],
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.attack = new LoginAttack(stack.state, env);
+  }
 
   faultsOf(service: string): FaultsApi {
     if (!this.services.includes(service)) throw new Error(`${service} is not a service of the stack`);
-    return new ComposeFaultsApi(this.stack, service);
+    return new ComposeServiceFaults(this.stack, service);
   }
 
   attackRunning(): string | undefined {
-    const record = readPid(this.stack.state.path('faults', `${ATTACK}.pid`));
-    if (!record || !isRunning(record)) return undefined;
-    const ipFile = this.stack.state.path('faults', `${ATTACK}.ip`);
-    return existsSync(ipFile) ? readFileSync(ipFile, 'utf8').trim() : 'unknown address';
+    return this.attack.running();
   }
 
   /** From this machine to the published gateway: the gateway sees Docker's address for it, not `ip`. */
   async startAttack(ip: string): Promise<string> {
-    if (!existsSync(BRUTE_FORCE_SCRIPT)) throw new Error(`${BRUTE_FORCE_SCRIPT} is not built (npx nx run traffic-tools:build)`);
-    await this.stopAttack();
-    const { state } = this.stack;
-    state.ensure('faults');
-    const gateway = this.stack.url('api-gateway');
-    const log = state.freshLog(ATTACK);
-    const record = spawnDetached(process.execPath, [BRUTE_FORCE_SCRIPT, '--gateway', gateway, '--ip', ip], { env: { PATH: this.env.PATH }, cwd: WORKSPACE_ROOT, logFile: log });
-    writePid(state.path('faults', `${ATTACK}.pid`), record);
-    writeFileSync(state.path('faults', `${ATTACK}.ip`), `${ip}\n`);
-    return `login-brute-force: failed logins against ${gateway} (pid ${record.pid}, log ${log}); behind Docker's port publishing the gateway sees the bridge address, not ${ip}`;
+    const started = await this.attack.start(this.stack.url('api-gateway'), ip);
+    return `${started}; behind Docker's port publishing the gateway sees the bridge address, not ${ip}`;
   }
 
-  async stopAttack(): Promise<boolean> {
-    const file = this.stack.state.path('faults', `${ATTACK}.pid`);
-    const record = readPid(file);
-    const running = record !== undefined && isRunning(record);
-    if (running) await stopGroup(record.pid);
-    removePid(file);
-    rmSync(this.stack.state.path('faults', `${ATTACK}.ip`), { force: true });
-    return running;
+  stopAttack(): Promise<boolean> {
+    return this.attack.stop();
   }
 
   stoppedServices(): string[] {
