@@ -170,7 +170,7 @@ export class RabbitBroker {
       RequestContext.run(contextFromHeaders(headers, context.active()), async () => {
         try {
           const outcome = await handler(JSON.parse(message.content.toString()) as T, message);
-          channel.ack(message);
+          if (!this.settle(queue, message, () => channel.ack(message))) return;
           this.consumed.inc({ queue, status: outcome ?? 'processed' });
         } catch (error) {
           const retry = !message.fields.redelivered;
@@ -179,11 +179,29 @@ export class RabbitBroker {
             retry ? 'message handling failed; it will be retried once' : `message handling failed again; ${superseded ? 'dropped' : 'moved to the dead-letter queue'}`,
           );
           // First failure: try once more. Second: dead-letter it, where an operator can look at it.
-          channel.nack(message, false, retry);
+          if (!this.settle(queue, message, () => channel.nack(message, false, retry))) return;
           this.consumed.inc({ queue, status: retry ? 'retried' : superseded ? 'dropped' : 'dead_lettered' });
         }
       }),
     );
+  }
+
+  /**
+   * Acks or nacks; false when the channel closed under the handler (close() or a lost connection). The
+   * message is then unsettled, and RabbitMQ delivers it again, marked redelivered: nothing is lost, and
+   * the closed channel must not crash the process.
+   */
+  private settle(queue: string, message: amqp.ConsumeMessage, answer: () => void): boolean {
+    try {
+      answer();
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        { queue, routing_key: message.fields.routingKey, message_id: message.properties.messageId, error },
+        'the channel closed before the message was settled; RabbitMQ will deliver it again',
+      );
+      return false;
+    }
   }
 
   private connectOnce(): Promise<void> {

@@ -146,6 +146,40 @@ describe('RabbitBroker against a real RabbitMQ', () => {
     expect(sampleValue(await metrics.registry.metrics(), 'messages_consumed_total', { queue, status: 'dropped' })).toBe(1);
   });
 
+  it('survives a handler that fails after close(): nothing crashes, and RabbitMQ delivers the unsettled message again', async () => {
+    const queue = queueName('closing');
+    queuesToDelete.push(queue, `${queue}.dead-letter`);
+    const closing = new RabbitBroker({ url: RABBITMQ_URL, exchange: EXCHANGE, connectionName: `messaging-test-closing-${RUN_ID}` }, logger, metrics);
+    await closing.start();
+    let release: (() => void) | undefined;
+    let failed = false;
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    await closing.consume(queue, ['closing.#'], async () => {
+      markStarted();
+      await new Promise<void>((unblock) => (release = unblock));
+      failed = true;
+      throw new Error('the database went away with the shutdown');
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      expect(await within(5_000, 'the publish confirmation', broker.publish('closing.event', { n: 1 }, { messageId: 'closing-1' }))).toBe(true);
+      await within(10_000, 'the handler to start', started);
+      await closing.close();
+      release?.();
+      await waitFor('the handler to fail', () => (failed ? true : undefined), 5_000, 10);
+      // The nack on the closed channel happens right after; give any rejection time to surface.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    const again = await waitFor('the message to be back in its queue', async () => (await adminChannel.get(queue, { noAck: true })) || undefined, 10_000, 50);
+    expect({ payload: JSON.parse(again.content.toString()), redelivered: again.fields.redelivered }).toEqual({ payload: { n: 1 }, redelivered: true });
+  });
+
   it('returns false from publish, without throwing or waiting, while it is not connected', async () => {
     const offline = new RabbitBroker(
       { url: 'amqp://127.0.0.1:1', exchange: EXCHANGE, connectionName: `messaging-test-offline-${RUN_ID}`, reconnectDelayMs: 60_000 },
