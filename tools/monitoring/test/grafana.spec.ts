@@ -163,6 +163,8 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
         ...['alertname', 'severity', 'category', 'mode', 'cpu', 'device', 'mountpoint', 'datname', 'container_label_com_docker_compose_service'],
         // api-gateway exports only the 5 worst addresses per type (security_offender_events).
         'ip_address',
+        // fault_injection_active: the faults a service registers at start-up (five in all).
+        'fault',
       ]);
       for (const { where, expr, legend } of rawExpressions()) {
         const grouped = [...expr.matchAll(/\b(?:by|on|ignoring|without)\s*\(([^)]*)\)/g)].flatMap(([, labels]) => labels.split(',').map((label) => label.trim()).filter(Boolean));
