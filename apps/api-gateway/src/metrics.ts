@@ -3,7 +3,7 @@ import { OffenderTracker, type OffenceType } from './security/offender-tracker';
 
 const OFFENCE_TYPES: OffenceType[] = ['auth_failure', 'rate_limited', 'invalid_token'];
 /** Addresses named per event type at each scrape: enough to see an attack, few enough to stay bounded. */
-export const TOP_OFFENDERS = 5;
+const TOP_OFFENDERS = 5;
 
 /** api-gateway's business and security metrics, declared in one place. */
 export function declareGatewayMetrics(metrics: ServiceMetrics, offenders: OffenderTracker = defaultOffenderTracker()) {
@@ -34,7 +34,7 @@ export function declareGatewayMetrics(metrics: ServiceMetrics, offenders: Offend
 }
 
 /** Five minutes in one-minute slices; at most 10,000 addresses per type in memory. */
-export function defaultOffenderTracker(): OffenderTracker {
+function defaultOffenderTracker(): OffenderTracker {
   return new OffenderTracker({ windowMs: 5 * 60_000, slices: 5, maxAddresses: 10_000 });
 }
 

@@ -9,6 +9,7 @@ export { REQUEST_ID_HEADER, requestIdFrom } from './context/request-id';
 
 export { ServiceMetrics, LATENCY_BUCKETS_SECONDS, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics/service-metrics';
 export { declareHttpServerMetrics } from './metrics/http-metrics';
+export { HTTP_SERVER_DURATION_METRIC } from './metrics/http-metrics';
 export { renderOpenMetrics } from './metrics/openmetrics';
 
 export { createServiceLogger, loggerOptions, type LogLevel, type ServiceLogger } from './logging/service-logger';
@@ -25,9 +26,10 @@ export { HealthRegistry, type HealthCheck, type ReadinessReport } from './health
 export { postgresCheck, redisCheck, rabbitmqCheck } from './health/dependency-checks';
 export { HttpErrorFilter, toErrorBody, type ErrorBody } from './errors/http-error.filter';
 export { startService, createFastifyAdapter, type StartServiceOptions } from './bootstrap/start-service';
+export { BearerToken } from './http/bearer-token';
 export { CallerGuard, CallerId, OperatorGuard, OperatorId, callerUserId, operatorUserId } from './http/gateway-caller';
 export { PeriodicRefresh } from './scheduling/periodic-refresh';
 export { RefreshedGauges } from './scheduling/refreshed-gauges';
 export { PollingLoop } from './scheduling/polling-loop';
 export { FaultRegistry } from './faults/fault-registry';
-export type { FaultDefinition, FaultEntry, FaultParameter, ParameterisedFault, SwitchFault } from './faults/fault-definition';
+export type { FaultDefinition, FaultEntry, FaultParameter } from './faults/fault-definition';

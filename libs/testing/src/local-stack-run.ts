@@ -1,15 +1,14 @@
-import * as amqp from 'amqplib';
 import Redis from 'ioredis';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { deleteRedisKeys } from './cleanup';
 import { freePort, uniqueName } from './ports';
 import { runStartMonitoring, type ScriptRun } from './start-monitoring';
+import { dropTestDatabase, testDatabaseUrl } from './test-database';
+import { deleteRabbitNamespace } from './test-rabbitmq';
 
-const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 const RABBITMQ_PLUGIN = 'http://127.0.0.1:15692';
 
 /** AI_FINANCE_PORT_PROMETHEUS for `prometheus`: the stack's own naming (tools/stack/src/layout.ts). */
@@ -45,7 +44,7 @@ export class LocalStackRun {
     Object.assign(this.env, {
       MONITORING_STATE_DIR: this.stateDir,
       ...Object.fromEntries(Object.entries(this.ports).map(([name, port]) => [portVariable(name), String(port)])),
-      DATABASE_URL: `${POSTGRES}/${this.database}`,
+      DATABASE_URL: testDatabaseUrl(this.database),
       EVENTS_EXCHANGE: `${this.runId}.events`,
       RABBITMQ_QUEUE_PREFIX: `${this.runId}.`,
       AI_FINANCE_REDIS_KEY_BASE: `${this.runId}:`,
@@ -64,20 +63,13 @@ export class LocalStackRun {
   /** Stops whatever still runs, then drops the database, Redis keys, queues, exchange and state folder. */
   async remove(): Promise<void> {
     await this.script(['stop'], 120_000).catch(() => undefined);
-    const admin = new Client({ connectionString: `${POSTGRES}/postgres` });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
-    await admin.end();
+    await dropTestDatabase(this.database);
 
     const redis = new Redis('redis://127.0.0.1:6379');
     await deleteRedisKeys(redis, `${this.runId}:`);
     redis.disconnect();
 
-    const connection = await amqp.connect('amqp://127.0.0.1:5672');
-    const channel = await connection.createChannel();
-    for (const queue of await queuesWithPrefix(`${this.runId}.`)) await channel.deleteQueue(queue);
-    await channel.deleteExchange(`${this.runId}.events`);
-    await connection.close();
+    await deleteRabbitNamespace(`${this.runId}.events`, await queuesWithPrefix(`${this.runId}.`));
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

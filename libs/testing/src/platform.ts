@@ -1,8 +1,10 @@
+import Redis from 'ioredis';
 import { deleteRedisKeys } from './cleanup';
 import { OtlpReceiver } from './otlp-receiver';
-import { freePort, uniqueName } from './ports';
+import { freePort, uniqueName, waitFor } from './ports';
 import { ServiceProcess } from './service-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { deleteRabbitNamespace } from './test-rabbitmq';
 import { randomBytes } from 'node:crypto';
 
 export const SERVICES = [
@@ -127,6 +129,20 @@ export class Platform {
     await Promise.all([...this.services.values()].map((service) => service.start(60_000)));
   }
 
+  /**
+   * Waits, after start(), for market-data's first AAPL price and then for every service of this run to
+   * answer /health/ready (every consumer bound): each within `timeoutMs`.
+   */
+  async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    if (this.services.has('market-data')) {
+      await waitFor('a first AAPL price', async () => ((await fetch(`${this.marketData.url}/quotes/AAPL`)).status === 200 ? true : undefined), timeoutMs);
+    }
+    await waitFor('every service ready', async () => {
+      for (const service of this.services.values()) if ((await fetch(`${service.url}/health/ready`)).status !== 200) return undefined;
+      return true;
+    }, timeoutMs);
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     await this.receiver.stop();
@@ -136,19 +152,9 @@ export class Platform {
 }
 
 async function cleanUp(redisKeyBase: string, exchange: string, queuePrefix: string): Promise<void> {
-  const { default: Redis } = await import('ioredis');
   const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
   await redis.connect();
   await deleteRedisKeys(redis, redisKeyBase);
   redis.disconnect();
-
-  const amqp = await import('amqplib');
-  const connection = await amqp.connect('amqp://127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  for (const queue of QUEUES) {
-    await channel.deleteQueue(`${queuePrefix}${queue}`);
-    await channel.deleteQueue(`${queuePrefix}${queue}.dead-letter`);
-  }
-  await channel.deleteExchange(exchange);
-  await connection.close();
+  await deleteRabbitNamespace(exchange, QUEUES.map((queue) => `${queuePrefix}${queue}`));
 }

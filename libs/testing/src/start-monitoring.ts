@@ -12,16 +12,23 @@ export interface ScriptRun {
 }
 
 /**
- * Runs ./start-monitoring.sh as a user does, with nothing from this environment but PATH and HOME and
- * what the test gives (never a developer's DATABASE_URL or ports). Asynchronous, so that stand-in
- * servers in this process keep answering while it runs.
+ * The environment ./start-monitoring.sh runs with in tests: nothing from this one but PATH and HOME and
+ * what the test gives (never a developer's DATABASE_URL or ports), and no install step.
+ */
+export function startMonitoringEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AI_FINANCE_NO_INSTALL: '1', ...env };
+}
+
+/**
+ * Runs ./start-monitoring.sh as a user does, in `startMonitoringEnv(env)`. Asynchronous, so that
+ * stand-in servers in this process keep answering while it runs.
  */
 export function runStartMonitoring(args: string[], env: Record<string, string>, timeoutMs = 180_000): Promise<ScriptRun> {
   const began = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(START_MONITORING_SCRIPT, args, {
       cwd: join(START_MONITORING_SCRIPT, '..'),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AI_FINANCE_NO_INSTALL: '1', ...env },
+      env: startMonitoringEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

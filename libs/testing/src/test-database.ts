@@ -20,19 +20,27 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
+  return {
+    url: testDatabaseUrl(name),
+    name,
+    drop: () => dropTestDatabase(name),
+  };
+}
+
+/** The URL of database `name` on the test server. */
+export function testDatabaseUrl(name: string): string {
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const client = new Client({ connectionString: TEST_POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  return url.toString();
+}
+
+/** Drops a database of the test server with whatever is still connected to it; none is fine. */
+export async function dropTestDatabase(name: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

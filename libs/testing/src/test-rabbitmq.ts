@@ -20,20 +20,23 @@ export function createRabbitNamespace(label: string): TestRabbitNamespace {
   return {
     exchange,
     queuePrefix,
-    async cleanup(queues) {
-      const connection = await amqp.connect(TEST_RABBITMQ_URL);
-      try {
-        const channel = await connection.createChannel();
-        for (const queue of queues) {
-          await channel.deleteQueue(`${queuePrefix}${queue}`);
-          await channel.deleteQueue(`${queuePrefix}${queue}.dead-letter`);
-        }
-        await channel.deleteExchange(exchange);
-      } finally {
-        await connection.close();
-      }
-    },
+    cleanup: (queues) => deleteRabbitNamespace(exchange, queues.map((queue) => `${queuePrefix}${queue}`)),
   };
+}
+
+/** Deletes the queues (each with its dead-letter queue; missing ones are fine) and then the exchange. */
+export async function deleteRabbitNamespace(exchange: string, queues: string[]): Promise<void> {
+  const connection = await amqp.connect(TEST_RABBITMQ_URL);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) {
+      await channel.deleteQueue(queue);
+      await channel.deleteQueue(`${queue}.dead-letter`);
+    }
+    await channel.deleteExchange(exchange);
+  } finally {
+    await connection.close();
+  }
 }
 
 /**

@@ -65,11 +65,7 @@ describe('a user journey through api-gateway with all ten services running', () 
       return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
     };
     // Every consumer bound and every price known before the journey starts.
-    await waitFor('a first AAPL price', async () => ((await fetch(`${platform.marketData.url}/quotes/AAPL`)).status === 200 ? true : undefined), 30_000);
-    await waitFor('every service ready', async () => {
-      for (const name of SERVICES) if ((await fetch(`${platform.service(name).url}/health/ready`)).status !== 200) return undefined;
-      return true;
-    }, 30_000);
+    await platform.waitUntilReady();
     for (const [name, value] of await snapshot()) before.set(name, value);
   }, 120_000);
 

@@ -3,13 +3,13 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { elkGeneratedFiles } from './elk/elk-files';
 import { grafanaFiles } from './grafana';
+import { SLO_SPEC_PATH, WORKSPACE_ROOT } from './paths';
 import { sloRuleGroups } from './slo-rules';
-import { loadSloSpec } from './slo-spec';
+import { loadSloSpec, type SloSpec } from './slo-spec';
 import { thresholdRuleGroup } from './threshold-rules';
 import { timeScaledRuleGroups } from './time-scale';
 
-export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
-export const SLO_SPEC_PATH = join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml');
+export { SLO_SPEC_PATH, WORKSPACE_ROOT } from './paths';
 
 export interface GeneratedFile {
   /** Path relative to the workspace root. */
@@ -28,8 +28,7 @@ export const SLO_RULES_PATH = 'monitoring/prometheus/rules/slo.yml';
  * rules/slo.yml as generated from the spec. With `timeScale` above 1, every window and `for` is that many
  * times shorter (the end-to-end alert test and demos; see time-scale.ts): never checked in.
  */
-export function sloRulesFile(specPath: string = SLO_SPEC_PATH, timeScale = 1): string {
-  const spec = loadSloSpec(specPath);
+export function sloRulesContent(spec: SloSpec, timeScale = 1): string {
   const groups = [...sloRuleGroups(spec), thresholdRuleGroup(spec)];
   const header =
     timeScale === 1
@@ -38,11 +37,16 @@ export function sloRulesFile(specPath: string = SLO_SPEC_PATH, timeScale = 1): s
   return `${header}\n${stringify({ groups: timeScaledRuleGroups(groups, timeScale) }, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
 
+/** rules/slo.yml from the spec file at `specPath` (tools/stack writes the time-scaled one with it). */
+export function sloRulesFile(specPath: string = SLO_SPEC_PATH, timeScale = 1): string {
+  return sloRulesContent(loadSloSpec(specPath), timeScale);
+}
+
 /** Everything the generator writes, computed without touching the disk (the staleness test compares it). */
 export function generatedFiles(specPath: string = SLO_SPEC_PATH): GeneratedFile[] {
   const spec = loadSloSpec(specPath);
   return [
-    { path: SLO_RULES_PATH, content: sloRulesFile(specPath) },
+    { path: SLO_RULES_PATH, content: sloRulesContent(spec) },
     ...elkGeneratedFiles(),
     ...grafanaFiles(spec),
   ];

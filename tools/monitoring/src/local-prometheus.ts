@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { WORKSPACE_ROOT } from './paths';
 
-const MONITORING_DIR = join(__dirname, '..', '..', '..', 'monitoring', 'prometheus');
+const MONITORING_DIR = join(WORKSPACE_ROOT, 'monitoring', 'prometheus');
 export const PROMETHEUS_CONFIG_PATH = join(MONITORING_DIR, 'prometheus.yml');
 
 interface StaticConfig {

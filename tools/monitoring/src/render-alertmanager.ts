@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WORKSPACE_ROOT } from './paths';
 
-export const ALERTMANAGER_TEMPLATE_PATH = join(__dirname, '..', '..', '..', 'monitoring/alertmanager/alertmanager.yml');
+export const ALERTMANAGER_TEMPLATE_PATH = join(WORKSPACE_ROOT, 'monitoring/alertmanager/alertmanager.yml');
 
 const VARIABLE_REFERENCE = /\$\{([A-Z][A-Z0-9_]*)\}/g;
 
 /** The configuration without its comment lines, which may mention the `${NAME}` syntax itself. */
-const withoutComments = (text: string): string =>
+export const withoutComments = (text: string): string =>
   text
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('#'))

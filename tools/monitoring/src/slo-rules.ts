@@ -1,5 +1,7 @@
+import { HTTP_SERVER_DURATION_METRIC } from '@ai-finance/observability';
 import Decimal from 'decimal.js';
 import type { ServiceSlo, SloSpec } from './slo-spec';
+import { durationMs } from './time-scale';
 
 /*
  * Multi-window, multi-burn-rate alerts as in the Google SRE Workbook, chapter "Alerting on SLOs",
@@ -14,8 +16,11 @@ export const BURN_RATE_ALERTS = [
 /** Windows with a recorded error ratio: those the alerts use, and the ones dashboards show. */
 export const RATIO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
-const WINDOW_SECONDS = { '30d': 2_592_000 } as const;
-const HISTOGRAM = 'http_server_request_duration_seconds';
+/** The SLO period: the spec's `window`, the only one it allows. */
+const SLO_WINDOW = '30d';
+
+/** A window in seconds, the factor that turns a per-second rate over it into a count. */
+const seconds = (window: string): number => durationMs(window) / 1_000;
 
 export type SloName = 'availability' | 'latency';
 
@@ -52,7 +57,7 @@ interface Sli {
 }
 
 function slisOf(entry: ServiceSlo): Sli[] {
-  const total = (window: string) => `sum(rate(${HISTOGRAM}_count{service="${entry.service}"}[${window}]))`;
+  const total = (window: string) => `sum(rate(${HTTP_SERVER_DURATION_METRIC}_count{service="${entry.service}"}[${window}]))`;
   const ratio = (percent: number) => new Decimal(percent).dividedBy(100);
   const availability = ratio(entry.availability.objective);
   const latency = ratio(entry.latency.objective);
@@ -63,7 +68,7 @@ function slisOf(entry: ServiceSlo): Sli[] {
       objective: availability.toString(),
       budget: new Decimal(1).minus(availability).toString(),
       // A service that never failed has no 5xx series: count that as zero errors, not as no data.
-      errors: (window) => `(sum(rate(${HISTOGRAM}_count{service="${entry.service}",status_code=~"5.."}[${window}])) or 0 * ${total(window)})`,
+      errors: (window) => `(sum(rate(${HTTP_SERVER_DURATION_METRIC}_count{service="${entry.service}",status_code=~"5.."}[${window}])) or 0 * ${total(window)})`,
       requests: total,
       describe: `${entry.availability.objective}% of requests answered without a 5xx`,
     },
@@ -71,7 +76,7 @@ function slisOf(entry: ServiceSlo): Sli[] {
       slo: 'latency',
       objective: latency.toString(),
       budget: new Decimal(1).minus(latency).toString(),
-      errors: (window) => `clamp_min(${total(window)} - sum(rate(${HISTOGRAM}_bucket{service="${entry.service}",le="${le}"}[${window}])), 0)`,
+      errors: (window) => `clamp_min(${total(window)} - sum(rate(${HTTP_SERVER_DURATION_METRIC}_bucket{service="${entry.service}",le="${le}"}[${window}])), 0)`,
       requests: total,
       describe: `${entry.latency.objective}% of requests answered within ${entry.latency.thresholdSeconds * 1000} ms`,
     },
@@ -98,25 +103,19 @@ function recordingRules(entry: ServiceSlo, sli: Sli): RecordingRule[] {
   }
   rules.push(
     {
-      record: 'slo:sli_error:ratio_rate30d',
+      record: `slo:sli_error:ratio_rate${SLO_WINDOW}`,
       // Traffic-weighted over the period, from the 5-minute rates already recorded (cheap to evaluate).
-      expr: `sum_over_time(slo:sli_errors:rate5m${selector}[30d]) / (sum_over_time(slo:sli_requests:rate5m${selector}[30d]) > 0)`,
+      expr: `sum_over_time(slo:sli_errors:rate5m${selector}[${SLO_WINDOW}]) / (sum_over_time(slo:sli_requests:rate5m${selector}[${SLO_WINDOW}]) > 0)`,
       labels,
     },
-    { record: 'slo:sli_requests:increase30d', expr: `avg_over_time(slo:sli_requests:rate5m${selector}[30d]) * ${WINDOW_SECONDS['30d']}`, labels },
+    { record: `slo:sli_requests:increase${SLO_WINDOW}`, expr: `avg_over_time(slo:sli_requests:rate5m${selector}[${SLO_WINDOW}]) * ${seconds(SLO_WINDOW)}`, labels },
     {
       record: 'slo:error_budget:remaining_ratio',
-      expr: `1 - slo:sli_error:ratio_rate30d${selector} / ${sli.budget}`,
+      expr: `1 - slo:sli_error:ratio_rate${SLO_WINDOW}${selector} / ${sli.budget}`,
       labels,
     },
   );
   return rules;
-}
-
-function seconds(window: string): number {
-  const match = /^(\d+)([mhd])$/.exec(window);
-  if (!match) throw new Error(`unsupported window ${window}`);
-  return Number(match[1]) * { m: 60, h: 3_600, d: 86_400 }[match[2] as 'm' | 'h' | 'd'];
 }
 
 function alertingRules(spec: SloSpec, entry: ServiceSlo, sli: Sli): AlertingRule[] {

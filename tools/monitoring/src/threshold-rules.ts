@@ -1,13 +1,16 @@
+import { HTTP_SERVER_DURATION_METRIC } from '@ai-finance/observability';
 import Decimal from 'decimal.js';
 import type { AlertingRule, RuleGroup } from './slo-rules';
 import type { ServiceSlo, SloSpec } from './slo-spec';
-
-const HISTOGRAM = 'http_server_request_duration_seconds';
+import { durationMs } from './time-scale';
 
 /** At least one request per second over the window: below that a ratio or a p95 is noise. */
 const MIN_REQUESTS_PER_SECOND = 1;
-const ERROR_WINDOW_SECONDS = 300;
-const LATENCY_WINDOW_SECONDS = 600;
+const ERROR_WINDOW = '5m';
+const LATENCY_WINDOW = '10m';
+/** The windows in seconds, which turn a per-second rate over them into a count. */
+const ERROR_WINDOW_SECONDS = durationMs(ERROR_WINDOW) / 1_000;
+const LATENCY_WINDOW_SECONDS = durationMs(LATENCY_WINDOW) / 1_000;
 const LATENCY_MIN_REQUESTS = 60;
 
 const humanSeconds = (seconds: number): string => (seconds < 1 ? `${seconds * 1000}ms` : `${seconds}s`);
@@ -21,7 +24,7 @@ const humanSeconds = (seconds: number): string => (seconds < 1 ? `${seconds * 10
 function highErrorRate(spec: SloSpec, entry: ServiceSlo): AlertingRule {
   const threshold = new Decimal(entry.errorRateThreshold).dividedBy(100);
   const minimumRequests = Decimal.max(new Decimal(1).dividedBy(threshold).ceil(), MIN_REQUESTS_PER_SECOND * ERROR_WINDOW_SECONDS);
-  const count = (matchers: string) => `sum(rate(${HISTOGRAM}_count{${matchers}}[5m]))`;
+  const count = (matchers: string) => `sum(rate(${HTTP_SERVER_DURATION_METRIC}_count{${matchers}}[${ERROR_WINDOW}]))`;
   const service = `service="${entry.service}"`;
   return {
     alert: 'HighErrorRate',
@@ -53,8 +56,8 @@ function slowResponses(spec: SloSpec, entry: ServiceSlo): AlertingRule {
     alert: 'SlowResponses',
     expr: [
       'histogram_quantile(0.95,',
-      `  sum by (le) (rate(${HISTOGRAM}_bucket{${service}}[10m]))`,
-      `  and on () sum(rate(${HISTOGRAM}_count{${service}}[10m])) * ${LATENCY_WINDOW_SECONDS} >= ${LATENCY_MIN_REQUESTS}`,
+      `  sum by (le) (rate(${HTTP_SERVER_DURATION_METRIC}_bucket{${service}}[${LATENCY_WINDOW}]))`,
+      `  and on () sum(rate(${HTTP_SERVER_DURATION_METRIC}_count{${service}}[${LATENCY_WINDOW}])) * ${LATENCY_WINDOW_SECONDS} >= ${LATENCY_MIN_REQUESTS}`,
       `) > ${threshold}`,
     ].join('\n'),
     for: '5m',

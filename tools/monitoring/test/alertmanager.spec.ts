@@ -1,16 +1,15 @@
-import { spawnSync } from 'node:child_process';
+import { runTool } from '@ai-finance/testing';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { WORKSPACE_ROOT } from '../src/generate';
-import { ALERTMANAGER_TEMPLATE_PATH, referencedVariables, renderConfig } from '../src/render-alertmanager';
+import { WORKSPACE_ROOT } from '../src/paths';
+import { ALERTMANAGER_TEMPLATE_PATH, referencedVariables, renderConfig, withoutComments } from '../src/render-alertmanager';
 import { FIXTURE_ENV, TEMPLATES_DIR } from './alertmanager-fixture';
 
 function amtool(...args: string[]): { status: number | null; output: string; stdout: string } {
-  const result = spawnSync('amtool', args, { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
-  if (result.error) throw new Error(`amtool is needed (Debian package "prometheus-alertmanager"): ${result.error.message}`);
-  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim(), stdout: result.stdout.trim() };
+  const result = runTool('amtool', args, { install: 'prometheus-alertmanager', cwd: WORKSPACE_ROOT });
+  return { status: result.status, output: result.output.trim(), stdout: result.stdout.trim() };
 }
 
 interface RoutingCase {
@@ -32,11 +31,7 @@ describe('Alertmanager configuration (monitoring/alertmanager)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes no URL, address or credential itself: every one is a ${VARIABLE}', () => {
-    const withoutComments = template
-      .split('\n')
-      .filter((line) => !line.trim().startsWith('#'))
-      .join('\n');
-    expect(withoutComments).not.toMatch(/https?:\/\/|@[a-z0-9-]+\.[a-z]|hooks\.slack|\+\d{6,}/i);
+    expect(withoutComments(template)).not.toMatch(/https?:\/\/|@[a-z0-9-]+\.[a-z]|hooks\.slack|\+\d{6,}/i);
     expect(referencedVariables(template).sort()).toEqual(Object.keys(FIXTURE_ENV).sort());
   });
 

@@ -1,22 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { freePort, NativeProgram } from '@ai-finance/testing';
+import { freePort, NativeProgram, runTool } from '@ai-finance/testing';
 import { parse } from 'yaml';
+import { WORKSPACE_ROOT } from '../src/paths';
 
-const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const BLACKBOX_CONFIG_PATH = join(WORKSPACE_ROOT, 'monitoring/blackbox/blackbox.yml');
+/** The exporter, and the Debian package that installs it. */
 const EXPORTER = 'prometheus-blackbox-exporter';
-const INSTALL = 'apt-get install -y prometheus-blackbox-exporter';
-
-/** Runs the exporter to completion; a missing binary fails the test run, saying what to install. */
-function runExporter(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(EXPORTER, args, { encoding: 'utf8' });
-  if (result.error) throw new Error(`${EXPORTER} is needed (${result.error.message}); install it: ${INSTALL}`);
-  return result;
-}
+const INSTALL = `apt-get install -y ${EXPORTER}`;
 
 interface BlackboxConfig {
   modules: Record<string, { prober: string; timeout: string; http?: Record<string, unknown> }>;
@@ -76,8 +69,8 @@ describe('blackbox-exporter configuration (monitoring/blackbox/blackbox.yml)', (
   });
 
   it('passes the exporter\'s own `--config.check`', () => {
-    const result = runExporter(`--config.file=${BLACKBOX_CONFIG_PATH}`, '--config.check');
-    expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: expect.stringContaining('Config file is ok') });
+    const result = runTool(EXPORTER, [`--config.file=${BLACKBOX_CONFIG_PATH}`, '--config.check'], { install: EXPORTER });
+    expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringContaining('Config file is ok') });
   });
 
   it('defines every module prometheus.yml asks for, each timing out before the scrape does', () => {

@@ -1,8 +1,10 @@
+import { runTool } from '@ai-finance/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { WORKSPACE_ROOT } from '../src/paths';
 import { referencedVariables } from '../src/render-alertmanager';
 
 // docker-compose.enhanced.yml, the Dockerfile and .env.example against the rules of issue 5 and against the
@@ -10,7 +12,6 @@ import { referencedVariables } from '../src/render-alertmanager';
 // template). There is no Docker engine here: `docker-compose config` validates the file, and the rest is
 // read from it as written (YAML merge keys resolved).
 
-const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const read = (path: string): string => readFileSync(join(WORKSPACE_ROOT, path), 'utf8');
 const COMPOSE_FILE = 'docker-compose.enhanced.yml';
 
@@ -106,13 +107,12 @@ const exposedPorts = (service: ComposeService): string[] => [...(service.expose 
 
 function runDockerCompose(args: string[], envFile: string): { status: number | null; output: string } {
   // A clean environment: the host's variables must not fill in what .env is supposed to.
-  const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, '--env-file', envFile, ...args], {
+  const { status, output } = runTool('docker-compose', ['-f', COMPOSE_FILE, '--env-file', envFile, ...args], {
+    install: 'docker-compose',
     cwd: WORKSPACE_ROOT,
-    encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() },
   });
-  if (result.error) throw new Error(`docker-compose is needed (${result.error.message}); install the Debian package: apt-get install -y docker-compose`);
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  return { status, output };
 }
 
 /** Temporary files of this file's tests: env files, shell snippets, a fake workspace. */
@@ -367,9 +367,8 @@ describe('monitoring/compose scripts', () => {
   const scripts = readdirSync(COMPOSE_DIR).filter((file) => file.endsWith('.sh'));
 
   function shellcheck(...files: string[]): { status: number | null; output: string } {
-    const result = spawnSync('shellcheck', ['--shell=sh', ...files], { encoding: 'utf8' });
-    if (result.error) throw new Error(`shellcheck is needed (${result.error.message}); install the Debian package: apt-get install -y shellcheck`);
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    const { status, output } = runTool('shellcheck', ['--shell=sh', ...files], { install: 'shellcheck' });
+    return { status, output };
   }
 
   it('pass shellcheck, and so does every inline shell command of the compose file', () => {

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { runTool } from '@ai-finance/testing';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { ELASTICSEARCH_DIR } from '../src/elk/elasticsearch-objects';
 import { KIBANA_SAVED_OBJECTS_PATH } from '../src/elk/kibana-objects';
 import { loadTemplates, mappedFields, mappingFor, type FieldMapping } from '../src/elk/mapping-check';
-import { WORKSPACE_ROOT } from '../src/generate';
+import { WORKSPACE_ROOT } from '../src/paths';
 
 const ELK = join(WORKSPACE_ROOT, 'monitoring/elk');
 const SCRIPTS = ['setup-lib.sh', 'elasticsearch/install.sh', 'kibana/load-saved-objects.sh'].map((script) => join(ELK, script));
@@ -156,9 +157,8 @@ const jsonFiles = (folder: string): string[] =>
 
 describe('the set-up scripts', () => {
   it('pass shellcheck', () => {
-    const result = spawnSync('shellcheck', ['--shell=sh', '--external-sources', ...SCRIPTS], { cwd: ELK, encoding: 'utf8' });
-    if (result.error) throw new Error(`shellcheck is needed: ${result.error.message}`);
-    expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: '' });
+    const result = runTool('shellcheck', ['--shell=sh', '--external-sources', ...SCRIPTS], { install: 'shellcheck', cwd: ELK });
+    expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: '' });
   });
 
   it('install.sh waits for Elasticsearch, then PUTs the ILM policies, component templates and index templates, in that order', async () => {

@@ -1,17 +1,23 @@
-import { spawnSync } from 'node:child_process';
+import { runTool } from '@ai-finance/testing';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { generatedFiles, SLO_SPEC_PATH, WORKSPACE_ROOT } from '../src/generate';
+import { generatedFiles } from '../src/generate';
 import { dashboardExpressions, dashboards, DASHBOARDS_DIR, DATASOURCES, grafanaFiles, substituteVariables, type Dashboard, type Panel, type PrometheusTarget } from '../src/grafana';
 import { SERVICE_TELEMETRY } from '../src/grafana/services';
+import { SLO_SPEC_PATH, WORKSPACE_ROOT } from '../src/paths';
 import { sloRuleGroups } from '../src/slo-rules';
 import { loadSloSpec } from '../src/slo-spec';
+import { RULES_DIR, ruleFileNames, rulesIn, rulesOf } from './rule-files';
 
 const spec = loadSloSpec(SLO_SPEC_PATH);
 const generated = dashboards(spec).map((entry) => entry.dashboard);
-const RULES_DIR = 'monitoring/prometheus/rules';
+const allGeneratedFiles = generatedFiles();
+/** Rule files as the workspace names them: monitoring/prometheus/rules. */
+const RULES_PATH = relative(WORKSPACE_ROOT, RULES_DIR);
+const datasourcesText = readFileSync(join(WORKSPACE_ROOT, 'monitoring/grafana/provisioning/datasources/datasources.yml'), 'utf8');
+const provisionedDatasources = (parse(datasourcesText) as { datasources: Datasource[] }).datasources;
 const readYaml = <T>(path: string): T => parse(readFileSync(join(WORKSPACE_ROOT, path), 'utf8')) as T;
 
 const allPanels = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])]);
@@ -36,7 +42,7 @@ interface Datasource {
 describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
   it('are all written by the generator and checked in exactly as it makes them (run `npm run generate:monitoring`)', () => {
     const ours = grafanaFiles(spec);
-    const written = new Set(generatedFiles().map((file) => file.path));
+    const written = new Set(allGeneratedFiles.map((file) => file.path));
     for (const file of ours) {
       expect({ path: file.path, inGeneratedFiles: written.has(file.path) }).toEqual({ path: file.path, inGeneratedFiles: true });
       expect({ path: file.path, upToDate: readFileSync(join(WORKSPACE_ROOT, file.path), 'utf8') === file.content }).toEqual({ path: file.path, upToDate: true });
@@ -71,7 +77,7 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
   });
 
   it('refer to data sources by the uid of a provisioned one, never by name', () => {
-    const provisioned = readYaml<{ datasources: Datasource[] }>('monitoring/grafana/provisioning/datasources/datasources.yml').datasources.map(({ type, uid }) => ({ type, uid }));
+    const provisioned = provisionedDatasources.map(({ type, uid }) => ({ type, uid }));
     expect(provisioned).toEqual(DATASOURCES.map(({ type, uid }) => ({ type, uid })));
     for (const dashboard of generated) {
       const references = [
@@ -86,14 +92,11 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
 
   it('open for every dashboard_url of every alert rule, with the variable it sets', () => {
     const ruleFiles = [
-      ...readdirSync(join(WORKSPACE_ROOT, RULES_DIR)).map((name) => ({ path: `${RULES_DIR}/${name}`, text: readFileSync(join(WORKSPACE_ROOT, RULES_DIR, name), 'utf8') })),
-      ...generatedFiles()
-        .filter((file) => file.path.startsWith(`${RULES_DIR}/`))
-        .map((file) => ({ path: `${file.path} (generated)`, text: file.content })),
+      ...ruleFileNames().map((name) => ({ path: `${RULES_PATH}/${name}`, rules: rulesIn(name) })),
+      ...allGeneratedFiles.filter((file) => file.path.startsWith(`${RULES_PATH}/`)).map((file) => ({ path: `${file.path} (generated)`, rules: rulesOf(file.content) })),
     ];
-    const urls = ruleFiles.flatMap(({ path, text }) =>
-      (parse(text) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }> }).groups
-        .flatMap((group) => group.rules)
+    const urls = ruleFiles.flatMap(({ path, rules }) =>
+      rules
         .filter((rule) => rule.annotations?.dashboard_url)
         .flatMap((rule) => {
           const url = rule.annotations?.dashboard_url as string;
@@ -116,6 +119,7 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
   });
 
   describe('queries', () => {
+    const expressions = dashboardExpressions();
     let dir: string;
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'grafana-promql-'));
@@ -123,13 +127,11 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('are valid PromQL: promtool parses each one, variables replaced by concrete values, as a recording rule', () => {
-      const expressions = dashboardExpressions();
       const path = join(dir, 'dashboard-queries.yml');
       writeFileSync(path, stringify({ groups: [{ name: 'dashboard-queries', rules: expressions.map(({ expr }, index) => ({ record: `dashboard_query_${index}`, expr })) }] }, { lineWidth: 0 }));
-      const result = spawnSync('promtool', ['check', 'rules', path], { encoding: 'utf8' });
-      if (result.error) throw new Error(`promtool is needed (Debian package "prometheus"): ${result.error.message}`);
+      const result = runTool('promtool', ['check', 'rules', path], { install: 'prometheus' });
       // promtool names a failing rule by its position: name the panel instead.
-      const output = `${result.stdout}${result.stderr}`.replace(/rule (\d+), "dashboard_query_\d+"/g, (_, position: string) => {
+      const output = result.output.replace(/rule (\d+), "dashboard_query_\d+"/g, (_, position: string) => {
         const { dashboard, panel } = expressions[Number(position) - 1];
         return `${dashboard}: ${panel}`;
       });
@@ -138,7 +140,6 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
     });
 
     it('come from dashboardExpressions() for every panel and annotation, with no Grafana variable left', () => {
-      const expressions = dashboardExpressions();
       expect(expressions.length).toBe(rawExpressions().length);
       expect(new Set(expressions.map((entry) => entry.dashboard))).toEqual(new Set(generated.map((dashboard) => dashboard.uid)));
       expect(expressions.filter(({ expr }) => expr.includes('$'))).toEqual([]);
@@ -186,16 +187,15 @@ describe('Grafana dashboards and provisioning (monitoring/grafana)', () => {
       const latency = prometheusTargets(dashboard).filter(({ target }) => target.expr.includes('http_server_request_duration_seconds_bucket') && /by \(method, route, le\)/.test(target.expr));
       expect({ dashboard: dashboard.uid, quantiles: latency.length, exemplars: latency.every(({ target }) => target.exemplar === true) }).toEqual({ dashboard: dashboard.uid, quantiles: 3, exemplars: true });
     }
-    const prometheus = readYaml<{ datasources: Datasource[] }>('monitoring/grafana/provisioning/datasources/datasources.yml').datasources.find((source) => source.uid === 'prometheus');
+    const prometheus = provisionedDatasources.find((source) => source.uid === 'prometheus');
     expect(prometheus?.jsonData.exemplarTraceIdDestinations).toEqual([expect.objectContaining({ name: 'trace_id', datasourceUid: 'jaeger' })]);
   });
 
   it('provision Prometheus (default), Alertmanager, Elasticsearch and Jaeger with fixed uids, trace-to-logs by trace id, and no credential', () => {
-    const text = readFileSync(join(WORKSPACE_ROOT, 'monitoring/grafana/provisioning/datasources/datasources.yml'), 'utf8');
-    expect(text).not.toMatch(/password|secure|basicAuth|token/i);
+    expect(datasourcesText).not.toMatch(/password|secure|basicAuth|token/i);
     // Grafana expands $NAME and ${NAME} in provisioning files from its environment; a literal $ is written $$.
-    expect(text.replace(/\$\$/g, '').includes('$')).toBe(false);
-    const sources = Object.fromEntries((parse(text) as { datasources: Datasource[] }).datasources.map((source) => [source.uid, source]));
+    expect(datasourcesText.replace(/\$\$/g, '').includes('$')).toBe(false);
+    const sources = Object.fromEntries(provisionedDatasources.map((source) => [source.uid, source]));
     expect(Object.values(sources).map(({ uid, type, url, isDefault }) => ({ uid, type, url, isDefault: isDefault === true }))).toEqual([
       { uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090', isDefault: true },
       { uid: 'alertmanager', type: 'alertmanager', url: 'http://alertmanager:9093', isDefault: false },

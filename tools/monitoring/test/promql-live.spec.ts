@@ -1,11 +1,12 @@
 import { freePort, NativeProgram, Platform, PrometheusServer, type ServiceName, SERVICES, waitFor } from '@ai-finance/testing';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { WORKSPACE_ROOT } from '../src/generate';
 import { dashboardExpressions } from '../src/grafana';
 import { localPrometheusConfig, serviceAddresses } from '../src/local-prometheus';
+import { WORKSPACE_ROOT } from '../src/paths';
 import { metricNamesIn } from '../src/promql-metric-names';
+import { ruleFileNames, rulesIn } from './rule-files';
 
 /*
  * The repository's prometheus.yml and rule files, loaded by a real Prometheus that scrapes the ten
@@ -17,7 +18,6 @@ import { metricNamesIn } from '../src/promql-metric-names';
  * exporters that do run here are checked against what they really export.
  */
 
-const RULES_DIR = join(WORKSPACE_ROOT, 'monitoring/prometheus/rules');
 const EXPORTER_CATALOGUE = join(WORKSPACE_ROOT, 'monitoring/prometheus/exporter-metrics.yml');
 interface LiveExporter {
   /** Its key in exporter-metrics.yml, if it has one. */
@@ -54,39 +54,16 @@ const LIVE_EXPORTERS: LiveExporter[] = [
 /** Series Prometheus makes itself, for every target or from the alerting rules. */
 const PROMETHEUS_OWN = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'ALERTS', 'ALERTS_FOR_STATE'];
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-}
-
 interface Expression {
   where: string;
   expr: string;
 }
 
-const rules = (): Array<Rule & { file: string }> =>
-  readdirSync(RULES_DIR)
-    .filter((name) => name.endsWith('.yml'))
-    .flatMap((file) =>
-      (parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules.map((rule) => ({ ...rule, file }))),
-    );
-
-function ruleExpressions(): Expression[] {
-  return rules().map((rule) => ({ where: `${rule.file}: ${rule.alert ?? rule.record}`, expr: rule.expr }));
-}
-
-/** Every expression of the rules and of the dashboards (Grafana's variables replaced by values). */
-function allExpressions(): Expression[] {
-  return [...ruleExpressions(), ...dashboardExpressions().map(({ dashboard, panel, expr }) => ({ where: `${dashboard}: ${panel}`, expr }))];
-}
-
 type Catalogue = Record<string, { metrics: Array<{ name: string; type: string }> }>;
-const catalogue = (): Catalogue => (parse(readFileSync(EXPORTER_CATALOGUE, 'utf8')) as { exporters: Catalogue }).exporters;
 
 /** Names in the exporter catalogue, with the series names a histogram or summary expands to. */
-function catalogueNames(): Set<string> {
-  return new Set(Object.values(catalogue()).flatMap((exporter) => exporter.metrics.flatMap((metric) => seriesNames(metric.name, metric.type))));
+function catalogueNames(catalogue: Catalogue): Set<string> {
+  return new Set(Object.values(catalogue).flatMap((exporter) => exporter.metrics.flatMap((metric) => seriesNames(metric.name, metric.type))));
 }
 
 function seriesNames(name: string, type: string): string[] {
@@ -101,6 +78,14 @@ describe('every PromQL expression of the rules and dashboards, against a real Pr
   const platform = new Platform({ env: Object.fromEntries(SERVICES.map((name) => [name, { LOG_LEVEL: 'warn' }])) });
   const prometheus = new PrometheusServer();
   const exporters: NativeProgram[] = [];
+  /** Every rule of every rule file, with the file it is in. */
+  const rules = ruleFileNames().flatMap((file) => rulesIn(file).map((rule) => ({ ...rule, file })));
+  /** Every expression of the rules and of the dashboards (Grafana's variables replaced by values). */
+  const allExpressions: Expression[] = [
+    ...rules.map((rule) => ({ where: `${rule.file}: ${rule.alert ?? rule.record}`, expr: rule.expr })),
+    ...dashboardExpressions().map(({ dashboard, panel, expr }) => ({ where: `${dashboard}: ${panel}`, expr })),
+  ];
+  const catalogue = (parse(readFileSync(EXPORTER_CATALOGUE, 'utf8')) as { exporters: Catalogue }).exporters;
   /** Every metric name Prometheus knows here: series it stores and families the targets describe. */
   let known: Set<string>;
 
@@ -160,7 +145,7 @@ describe('every PromQL expression of the rules and dashboards, against a real Pr
     expect([...new Set(jobs)].sort()).toEqual(['blackbox', 'blackbox-exporter', 'node-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter', 'services']);
     const missing = LIVE_EXPORTERS.flatMap((exporter) =>
       exporter.catalogue
-        ? catalogue()[exporter.catalogue].metrics.filter((metric) => !seriesNames(metric.name, metric.type).some((name) => known.has(name))).map((metric) => `${exporter.catalogue}: ${metric.name}`)
+        ? catalogue[exporter.catalogue].metrics.filter((metric) => !seriesNames(metric.name, metric.type).some((name) => known.has(name))).map((metric) => `${exporter.catalogue}: ${metric.name}`)
         : [],
     );
     expect(missing).toEqual([]);
@@ -169,26 +154,26 @@ describe('every PromQL expression of the rules and dashboards, against a real Pr
   it('loads every rule file of the repository, and every rule evaluates without error', async () => {
     const loaded = await prometheus.api<{ groups: Array<{ file: string; rules: Array<{ name: string; health: string; lastError?: string }> }> }>('/api/v1/rules');
     const files = [...new Set(loaded.groups.map((group) => group.file.split('/').pop()))].sort();
-    expect(files).toEqual(readdirSync(RULES_DIR).filter((name) => name.endsWith('.yml')).sort());
-    expect(loaded.groups.flatMap((group) => group.rules).length).toBe(rules().length);
+    expect(files).toEqual(ruleFileNames().sort());
+    expect(loaded.groups.flatMap((group) => group.rules).length).toBe(rules.length);
     const unhealthy = loaded.groups.flatMap((group) => group.rules.filter((rule) => rule.health !== 'ok').map((rule) => `${group.file}: ${rule.name}: ${rule.health} ${rule.lastError ?? ''}`));
     expect(unhealthy).toEqual([]);
   });
 
   it('accepts every expression of every rule and every dashboard as a query', async () => {
     const failures: string[] = [];
-    for (const { where, expr } of allExpressions()) {
+    for (const { where, expr } of allExpressions) {
       await prometheus.query(expr).catch((error: Error) => failures.push(`${where}: ${error.message}`));
     }
     expect(failures).toEqual([]);
   });
 
   it('names only metrics that a service, Prometheus, a rule or a catalogued exporter has', () => {
-    const recorded = new Set(rules().flatMap((rule) => rule.record ?? []));
-    const catalogue = catalogueNames();
-    const unknown = allExpressions().flatMap(({ where, expr }) =>
+    const recorded = new Set(rules.flatMap((rule) => rule.record ?? []));
+    const catalogued = catalogueNames(catalogue);
+    const unknown = allExpressions.flatMap(({ where, expr }) =>
       metricNamesIn(expr)
-        .filter((name) => !known.has(name) && !recorded.has(name) && !catalogue.has(name))
+        .filter((name) => !known.has(name) && !recorded.has(name) && !catalogued.has(name))
         .map((name) => `${where}: ${name}`),
     );
     expect(unknown).toEqual([]);

@@ -1,34 +1,22 @@
-import { spawnSync } from 'node:child_process';
+import { runTool } from '@ai-finance/testing';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { generatedFiles, WORKSPACE_ROOT } from '../src/generate';
+import { generatedFiles } from '../src/generate';
+import { SLO_SPEC_PATH, WORKSPACE_ROOT } from '../src/paths';
 import { BURN_RATE_ALERTS } from '../src/slo-rules';
 import { loadSloSpec } from '../src/slo-spec';
+import { RULES_DIR, ruleFileNames, rulesIn } from './rule-files';
 
-const RULES_DIR = join(WORKSPACE_ROOT, 'monitoring/prometheus/rules');
 const TESTS_DIR = join(WORKSPACE_ROOT, 'monitoring/prometheus/tests');
 
-function promtool(...args: string[]): { status: number | null; output: string } {
-  const result = spawnSync('promtool', args, { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
-  if (result.error) throw new Error(`promtool is needed (Debian package "prometheus"): ${result.error.message}`);
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-const ruleFiles = () => readdirSync(RULES_DIR).filter((name) => name.endsWith('.yml'));
-const rulesIn = (file: string): Rule[] =>
-  (parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules);
+const promtool = (...args: string[]) => runTool('promtool', args, { install: 'prometheus', cwd: WORKSPACE_ROOT });
 
 describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
+  const spec = loadSloSpec(SLO_SPEC_PATH);
+  const sloRules = rulesIn('slo.yml');
+  const runbooks = readdirSync(join(WORKSPACE_ROOT, 'docs/runbooks'));
+
   it('are checked in exactly as the generator makes them (run `npm run generate:monitoring` after changing the spec)', () => {
     for (const file of generatedFiles()) {
       expect({ path: file.path, upToDate: readFileSync(join(WORKSPACE_ROOT, file.path), 'utf8') === file.content }).toEqual({ path: file.path, upToDate: true });
@@ -38,11 +26,11 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
   it('are loaded by monitoring/prometheus/prometheus.yml, which passes `promtool check config`', () => {
     const result = promtool('check', 'config', join(WORKSPACE_ROOT, 'monitoring/prometheus/prometheus.yml'));
     expect({ status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ status: 0, output: '' });
-    expect(result.output).toContain(`SUCCESS: ${ruleFiles().length} rule files found`);
+    expect(result.output).toContain(`SUCCESS: ${ruleFileNames().length} rule files found`);
   });
 
   it('pass `promtool check rules`, every rule file', () => {
-    for (const file of ruleFiles()) {
+    for (const file of ruleFileNames()) {
       const result = promtool('check', 'rules', join(RULES_DIR, file));
       expect({ file, status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ file, status: 0, output: '' });
     }
@@ -60,7 +48,7 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
       { alert: 'ErrorBudgetFastBurn', burnRate: '14.4', longWindow: '1h', shortWindow: '5m', severity: 'critical' },
       { alert: 'ErrorBudgetSlowBurn', burnRate: '6', longWindow: '6h', shortWindow: '30m', severity: 'warning' },
     ]);
-    const fast = rulesIn('slo.yml').find((rule) => rule.alert === 'ErrorBudgetFastBurn' && rule.labels?.service === 'payment' && rule.labels.slo === 'availability');
+    const fast = sloRules.find((rule) => rule.alert === 'ErrorBudgetFastBurn' && rule.labels?.service === 'payment' && rule.labels.slo === 'availability');
     expect(fast?.expr).toBe(
       [
         'slo:sli_error:ratio_rate1h{service="payment",slo="availability"} > (14.4 * 0.0005)',
@@ -71,10 +59,9 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
   });
 
   it('give every SLO of every service in the spec both burn-rate alerts, and name only the ten services', () => {
-    const spec = loadSloSpec(join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml'));
     const services = readdirSync(join(WORKSPACE_ROOT, 'apps')).sort();
     expect(spec.services.map((entry) => entry.service).sort()).toEqual(services);
-    const alerts = rulesIn('slo.yml').filter((rule) => rule.alert);
+    const alerts = sloRules.filter((rule) => rule.alert);
     for (const entry of spec.services) {
       for (const slo of ['availability', 'latency']) {
         const names = alerts.filter((rule) => rule.labels?.service === entry.service && rule.labels.slo === slo).map((rule) => rule.alert);
@@ -84,11 +71,9 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
   });
 
   it("give every service a HighErrorRate at its error-rate SLO and a SlowResponses at its latency threshold, from the spec", () => {
-    const spec = loadSloSpec(join(WORKSPACE_ROOT, 'monitoring/slo/slos.yml'));
-    const alerts = rulesIn('slo.yml');
     for (const entry of spec.services) {
-      const errorRate = alerts.filter((rule) => rule.alert === 'HighErrorRate' && rule.labels?.service === entry.service);
-      const slow = alerts.filter((rule) => rule.alert === 'SlowResponses' && rule.labels?.service === entry.service);
+      const errorRate = sloRules.filter((rule) => rule.alert === 'HighErrorRate' && rule.labels?.service === entry.service);
+      const slow = sloRules.filter((rule) => rule.alert === 'SlowResponses' && rule.labels?.service === entry.service);
       expect({ service: entry.service, errorRateRules: errorRate.length, slowRules: slow.length }).toEqual({ service: entry.service, errorRateRules: 1, slowRules: 1 });
       const ratioThreshold = /> 0\) > ([0-9.]+)\n/.exec(errorRate[0].expr)?.[1];
       expect({ service: entry.service, ratioThreshold: Number(ratioThreshold) * 100, severity: errorRate[0].labels?.severity }).toEqual({
@@ -105,7 +90,7 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
   });
 
   it('label and annotate every alert for routing and for the person on call, with a runbook that exists in docs/runbooks', () => {
-    for (const file of ruleFiles()) {
+    for (const file of ruleFileNames()) {
       for (const rule of rulesIn(file).filter((candidate) => candidate.alert)) {
         const where = `${file}: ${rule.alert}`;
         expect({ where, severity: ['critical', 'warning', 'info'].includes(rule.labels?.severity ?? '') }).toEqual({ where, severity: true });
@@ -113,7 +98,7 @@ describe('monitoring rules generated from monitoring/slo/slos.yml', () => {
         expect({ where, annotations: Object.keys(rule.annotations ?? {}).sort() }).toEqual({ where, annotations: ['dashboard_url', 'description', 'runbook_url', 'summary'] });
         const runbook = /\/docs\/runbooks\/([A-Za-z]+)\.md$/.exec(rule.annotations?.runbook_url ?? '');
         expect({ where, runbookFor: runbook?.[1] }).toEqual({ where, runbookFor: rule.alert });
-        expect({ where, runbookExists: readdirSync(join(WORKSPACE_ROOT, 'docs/runbooks')).includes(`${rule.alert}.md`) }).toEqual({ where, runbookExists: true });
+        expect({ where, runbookExists: runbooks.includes(`${rule.alert}.md`) }).toEqual({ where, runbookExists: true });
       }
     }
   });

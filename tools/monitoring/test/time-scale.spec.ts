@@ -1,31 +1,19 @@
-import { spawnSync } from 'node:child_process';
+import { runTool } from '@ai-finance/testing';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { SLO_RULES_PATH, sloRulesFile, WORKSPACE_ROOT } from '../src/generate';
+import { SLO_RULES_PATH, sloRulesFile } from '../src/generate';
 import { localPrometheusConfig } from '../src/local-prometheus';
+import { WORKSPACE_ROOT } from '../src/paths';
 import { ALERTMANAGER_TEMPLATE_PATH, renderConfig } from '../src/render-alertmanager';
 import { FIXTURE_ENV } from './alertmanager-fixture';
+import { type Rule, rulesOf } from './rule-files';
 import { durationMs, formatDuration, scaledDuration, scaledExpression, timeScaledAlertmanagerConfig } from '../src/time-scale';
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-const rulesOf = (text: string): Rule[] => (parse(text) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules);
-
-function run(command: string, ...args: string[]): { status: number | null; output: string } {
-  const result = spawnSync(command, args, { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
-  if (result.error) throw new Error(`${command} is needed (Debian packages prometheus and prometheus-alertmanager): ${result.error.message}`);
-  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
-}
-
 describe('time-scaled rules and timers (tests and demos that cannot wait an hour)', () => {
+  /** rules/slo.yml ten times faster. */
+  const scaledRules = sloRulesFile(undefined, 10);
   let dir: string;
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'time-scale-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +34,7 @@ describe('time-scaled rules and timers (tests and demos that cannot wait an hour
 
   it('keeps every rule of rules/slo.yml with its name, labels, annotations and thresholds: only windows and `for` shrink', () => {
     const checkedIn = rulesOf(readFileSync(join(WORKSPACE_ROOT, SLO_RULES_PATH), 'utf8'));
-    const scaled = rulesOf(sloRulesFile(undefined, 10));
+    const scaled = rulesOf(scaledRules);
     expect(scaled).toHaveLength(checkedIn.length);
     const withoutTime = (rule: Rule) => ({ ...rule, expr: rule.expr.replace(/\[[^\]]+\]/g, '[range]'), for: rule.for === undefined ? undefined : 'for' });
     expect(scaled.map(withoutTime)).toEqual(checkedIn.map(withoutTime));
@@ -60,9 +48,9 @@ describe('time-scaled rules and timers (tests and demos that cannot wait an hour
 
   it('the scaled rules pass `promtool check rules`, and a local config can load them in place of rules/slo.yml', () => {
     const scaledPath = join(dir, 'slo.time-scaled.yml');
-    writeFileSync(scaledPath, sloRulesFile(undefined, 10));
-    const rules = run('promtool', 'check', 'rules', scaledPath);
-    expect({ status: rules.status, output: rules.status === 0 ? '' : rules.output }).toEqual({ status: 0, output: '' });
+    writeFileSync(scaledPath, scaledRules);
+    const rules = runTool('promtool', ['check', 'rules', scaledPath], { install: 'prometheus', cwd: WORKSPACE_ROOT });
+    expect({ status: rules.status, output: rules.status === 0 ? '' : rules.output.trim() }).toEqual({ status: 0, output: '' });
 
     const config = parse(localPrometheusConfig({ addresses: {}, ruleFileOverrides: { 'rules/slo.yml': scaledPath } })) as { rule_files: string[] };
     expect(config.rule_files).toContain(scaledPath);
@@ -83,7 +71,7 @@ describe('time-scaled rules and timers (tests and demos that cannot wait an hour
 
     const path = join(dir, 'alertmanager.yml');
     writeFileSync(path, scaledText);
-    const check = run('amtool', 'check-config', path);
-    expect({ status: check.status, output: check.status === 0 ? '' : check.output }).toEqual({ status: 0, output: '' });
+    const check = runTool('amtool', ['check-config', path], { install: 'prometheus-alertmanager', cwd: WORKSPACE_ROOT });
+    expect({ status: check.status, output: check.status === 0 ? '' : check.output.trim() }).toEqual({ status: 0, output: '' });
   });
 });

@@ -39,12 +39,19 @@ export interface BackupTarget {
   takeSnapshot(name: string, into: string): Promise<void>;
   /** Writes a plain SQL dump of the platform database to `file`; returns the database's name. */
   dumpDatabase(file: string): Promise<string>;
-  /** Saves Grafana's data under `into`; returns what was saved, or undefined and why not. */
-  saveGrafana(into: string): Promise<{ saved: boolean; note: string }>;
+  /** Saves Grafana's data under `into`; returns a note of what was saved, or why nothing was. */
+  saveGrafana(into: string): Promise<string>;
   /** Whatever must be answering before a restore may begin, as messages of what is not. */
   restorePreconditions(): Promise<string[]>;
   /** Replaces the database with the dump, the TSDB with the snapshot folder and Grafana's data; restarts what it stopped. */
-  restoreData(parts: { databaseDump?: string; snapshotDir?: string; grafanaDir?: string }, out: (line: string) => void): Promise<void>;
+  restoreData(parts: RestoreParts, out: (line: string) => void): Promise<void>;
+}
+
+/** What an unpacked archive holds for restoreData: always a dump and a snapshot, Grafana's data under compose. */
+export interface RestoreParts {
+  databaseDump: string;
+  snapshotDir: string;
+  grafanaDir?: string;
 }
 
 /** Runs a program to its end; a failure is an error with its command and the end of what it printed. Returns stdout. */
@@ -73,13 +80,13 @@ interface Silence {
 }
 
 /** Writes the archive; returns its path. */
-export async function backup(target: BackupTarget, state: StateDir, out: (line: string) => void, directory?: string): Promise<string> {
+export async function backup(target: BackupTarget, state: StateDir, out: (line: string) => void): Promise<string> {
   for (const [name, url] of [['Prometheus', target.prometheusUrl], ['Alertmanager', target.alertmanagerUrl]]) {
     const ready = await request(`${url}/-/ready`);
     if (!ready.ok) throw new Error(`backup needs the running stack: ${name} at ${url} does not answer (${ready.error ?? `HTTP ${ready.status}`}); ./start-monitoring.sh start`);
   }
   const createdAt = new Date();
-  const outDir = resolve(directory ?? process.env.BACKUP_DIR ?? state.path('backups'));
+  const outDir = resolve(process.env.BACKUP_DIR ?? state.path('backups'));
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   let archive = join(outDir, `ai-finance-backup-${timestamp(createdAt)}.tar.gz`);
   for (let n = 2; existsSync(archive); n++) archive = join(outDir, `ai-finance-backup-${timestamp(createdAt)}-${n}.tar.gz`);
@@ -107,8 +114,7 @@ export async function backup(target: BackupTarget, state: StateDir, out: (line: 
     parts.silences = `${silences.length} silences (${live} not expired)`;
     out(`  alertmanager: ${parts.silences}`);
 
-    const grafana = await target.saveGrafana(join(dir, 'grafana'));
-    parts.grafana = grafana.note;
+    parts.grafana = await target.saveGrafana(join(dir, 'grafana'));
     out(`  grafana: ${parts.grafana}`);
 
     mkdirSync(join(dir, 'postgres'));

@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backup, type BackupTarget, restore, run, runBuffer } from './backup';
+import { backup, type BackupTarget, restore, type RestoreParts, run, runBuffer } from './backup';
 import { ENV_FILE, ensureEnvFile, missingRequired } from './env-file';
 import { ComposeFaultBackend } from './faults/compose-fault-backend';
 import { faultCommand } from './faults/fault-command';
@@ -100,9 +100,12 @@ export class ComposeStack {
       .sort((a, b) => a.service.localeCompare(b.service));
   }
 
-  /** The services the compose file defines (in the active profiles). */
+  private definedServices: string[] | undefined;
+
+  /** The services the compose file defines (in the active profiles): asked once, it cannot change meanwhile. */
   services(): string[] {
-    return String(this.composeOrThrow(['config', '--services'])).split('\n').map((name) => name.trim()).filter(Boolean).sort();
+    this.definedServices ??= String(this.composeOrThrow(['config', '--services'])).split('\n').map((name) => name.trim()).filter(Boolean).sort();
+    return this.definedServices;
   }
 
   /** Running and healthy, running without a healthcheck, or a one-shot that finished with 0. */
@@ -322,11 +325,11 @@ export class ComposeBackupTarget implements BackupTarget {
     return String(this.stack.composeOrThrow(['exec', '-T', 'postgres', 'sh', '-c', 'printf %s "$POSTGRES_DB"'])).trim();
   }
 
-  async saveGrafana(into: string): Promise<{ saved: boolean; note: string }> {
+  async saveGrafana(into: string): Promise<string> {
     const tar = this.stack.composeOrThrow(['exec', '-T', 'grafana', 'tar', '-cf', '-', '-C', '/var/lib/grafana', '.'], { binary: true }) as Buffer;
     mkdirSync(into, { recursive: true });
     writeFileSync(join(into, 'grafana.tar'), tar);
-    return { saved: true, note: `/var/lib/grafana (${tar.length} bytes)` };
+    return `/var/lib/grafana (${tar.length} bytes)`;
   }
 
   async restorePreconditions(): Promise<string[]> {
@@ -336,26 +339,22 @@ export class ComposeBackupTarget implements BackupTarget {
     return problems;
   }
 
-  async restoreData(parts: { databaseDump?: string; snapshotDir?: string; grafanaDir?: string }, out: Out): Promise<void> {
+  async restoreData(parts: RestoreParts, out: Out): Promise<void> {
     const stopped = [...this.platformServices, 'prometheus', ...(parts.grafanaDir ? ['grafana'] : [])];
     out(`  stopping ${stopped.join(', ')}`);
     this.stack.composeOrThrow(['stop', ...stopped]);
-    if (parts.databaseDump) {
-      this.stack.composeOrThrow([
-        'exec', '-T', 'postgres', 'sh', '-c',
-        'psql -X -q -v ON_ERROR_STOP=1 -U "${POSTGRES_USER:-postgres}" -d postgres -c "DROP DATABASE IF EXISTS \\"$POSTGRES_DB\\" WITH (FORCE)" -c "CREATE DATABASE \\"$POSTGRES_DB\\""',
-      ]);
-      this.stack.composeOrThrow(['exec', '-T', 'postgres', 'sh', '-c', 'psql -X -q -v ON_ERROR_STOP=1 --single-transaction -U "${POSTGRES_USER:-postgres}" -d "$POSTGRES_DB"'], {
-        input: readFileSync(parts.databaseDump),
-      });
-      out('  postgres: the database dropped and restored from the dump');
-    }
+    this.stack.composeOrThrow([
+      'exec', '-T', 'postgres', 'sh', '-c',
+      'psql -X -q -v ON_ERROR_STOP=1 -U "${POSTGRES_USER:-postgres}" -d postgres -c "DROP DATABASE IF EXISTS \\"$POSTGRES_DB\\" WITH (FORCE)" -c "CREATE DATABASE \\"$POSTGRES_DB\\""',
+    ]);
+    this.stack.composeOrThrow(['exec', '-T', 'postgres', 'sh', '-c', 'psql -X -q -v ON_ERROR_STOP=1 --single-transaction -U "${POSTGRES_USER:-postgres}" -d "$POSTGRES_DB"'], {
+      input: readFileSync(parts.databaseDump),
+    });
+    out('  postgres: the database dropped and restored from the dump');
     const replaceVolume = (service: string, mount: string, tar: Buffer) =>
       this.stack.composeOrThrow(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'sh', service, '-c', `rm -rf ${mount}/* && tar -xf - -C ${mount}`], { input: tar });
-    if (parts.snapshotDir) {
-      replaceVolume('prometheus', '/prometheus', runBuffer('tar', ['-cf', '-', '-C', parts.snapshotDir, '.']));
-      out('  prometheus: the TSDB volume replaced by the snapshot');
-    }
+    replaceVolume('prometheus', '/prometheus', runBuffer('tar', ['-cf', '-', '-C', parts.snapshotDir, '.']));
+    out('  prometheus: the TSDB volume replaced by the snapshot');
     if (parts.grafanaDir) {
       replaceVolume('grafana', '/var/lib/grafana', readFileSync(join(parts.grafanaDir, 'grafana.tar')));
       out('  grafana: its volume replaced by the backup');

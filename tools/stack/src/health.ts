@@ -45,9 +45,13 @@ interface RuleGroup {
  */
 export async function prometheusChecks(url: string, ownerOf: (target: Target) => string): Promise<Check[]> {
   const ready = await httpCheck('prometheus', 'ready (/-/ready)', `${url}/-/ready`);
-  if (!ready.ok) return [ready];
+  return ready.ok ? [ready, ...(await prometheusApiChecks(url, ownerOf))] : [ready];
+}
+
+/** What a ready Prometheus says through its API: targets, blackbox probes, rules. */
+export async function prometheusApiChecks(url: string, ownerOf: (target: Target) => string): Promise<Check[]> {
   const api = new PrometheusApi(url);
-  const checks: Check[] = [ready];
+  const checks: Check[] = [];
   try {
     const targets = (await api.get<{ activeTargets: Target[] }>('/api/v1/targets?state=active')).activeTargets;
     const down = targets.filter((target) => target.health !== 'up');
@@ -75,15 +79,19 @@ export async function prometheusChecks(url: string, ownerOf: (target: Target) =>
 /** Alertmanager ready, and its configuration loaded: GET /api/v2/status shows a route and receivers. */
 export async function alertmanagerChecks(url: string): Promise<Check[]> {
   const ready = await httpCheck('alertmanager', 'ready (/-/ready)', `${url}/-/ready`);
-  if (!ready.ok) return [ready];
+  return ready.ok ? [ready, await alertmanagerConfigCheck(url)] : [ready];
+}
+
+/** A ready Alertmanager's configuration: GET /api/v2/status shows a route and receivers. */
+export async function alertmanagerConfigCheck(url: string): Promise<Check> {
   try {
     const status = await getJson<{ config?: { original?: string } }>(`${url}/api/v2/status`);
     const original = status.config?.original ?? '';
     const receivers = original.match(/^\s*- name: /gm)?.length ?? 0;
-    if (!/^route:/m.test(original) || receivers === 0) return [ready, failed('alertmanager', 'configuration', 'no route or receivers loaded')];
-    return [ready, passed('alertmanager', 'configuration', `loaded, ${receivers} receivers`)];
+    if (!/^route:/m.test(original) || receivers === 0) return failed('alertmanager', 'configuration', 'no route or receivers loaded');
+    return passed('alertmanager', 'configuration', `loaded, ${receivers} receivers`);
   } catch (error) {
-    return [ready, failed('alertmanager', 'configuration', (error as Error).message)];
+    return failed('alertmanager', 'configuration', (error as Error).message);
   }
 }
 

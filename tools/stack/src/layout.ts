@@ -3,9 +3,12 @@ import { join } from 'node:path';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
-/** The ten services and their ports, from the `services` job of prometheus.yml: `{ payment: 3020 }`. */
-export function servicePorts(): Record<string, number> {
-  return Object.fromEntries(Object.entries(serviceAddresses(PROMETHEUS_CONFIG_PATH)).map(([name, address]) => [name, Number(address.split(':')[1])]));
+let ports: Readonly<Record<string, number>> | undefined;
+
+/** The ten services and their ports, from the `services` job of prometheus.yml (read once): `{ payment: 3020 }`. */
+export function servicePorts(): Readonly<Record<string, number>> {
+  ports ??= Object.fromEntries(Object.entries(serviceAddresses(PROMETHEUS_CONFIG_PATH)).map(([name, address]) => [name, Number(address.split(':')[1])]));
+  return ports;
 }
 
 export type ComponentKind = 'service' | 'monitoring' | 'exporter' | 'stand-in';

@@ -1,17 +1,12 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type BackupTarget, replaceFolder, run } from './backup';
+import { type BackupTarget, replaceFolder, type RestoreParts, run } from './backup';
+import { maintenanceDatabaseUrl } from './programs';
 import type { LocalStack, Out } from './local-stack';
 import { findExecutable } from './processes';
 
 const databaseName = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-function maintenanceUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = '/postgres';
-  return parsed.toString();
-}
 
 /** Backup and restore of the local stack: files in the state folder, pg_dump and psql on PATH. */
 export class LocalBackupTarget implements BackupTarget {
@@ -41,8 +36,8 @@ export class LocalBackupTarget implements BackupTarget {
     return databaseName(this.stack.settings.databaseUrl);
   }
 
-  async saveGrafana(): Promise<{ saved: boolean; note: string }> {
-    return { saved: false, note: 'skipped: local mode runs no Grafana' };
+  async saveGrafana(): Promise<string> {
+    return 'skipped: local mode runs no Grafana';
   }
 
   async restorePreconditions(): Promise<string[]> {
@@ -51,7 +46,7 @@ export class LocalBackupTarget implements BackupTarget {
     for (const tool of ['psql', 'pg_dump']) if (!findExecutable([tool])) problems.push(`${tool} is not installed (apt-get install -y postgresql-client)`);
     if (problems.length === 0) {
       try {
-        run('psql', ['-X', '-q', '-d', maintenanceUrl(this.stack.settings.databaseUrl), '-c', 'select 1']);
+        run('psql', ['-X', '-q', '-d', maintenanceDatabaseUrl(this.stack.settings.databaseUrl), '-c', 'select 1']);
       } catch (error) {
         problems.push(`PostgreSQL does not answer: ${(error as Error).message}`);
       }
@@ -64,21 +59,17 @@ export class LocalBackupTarget implements BackupTarget {
    * folder is replaced by the snapshot (the one it replaces is kept as data.previous), and everything
    * starts again and must pass `health`.
    */
-  async restoreData(parts: { databaseDump?: string; snapshotDir?: string; grafanaDir?: string }, out: Out): Promise<void> {
+  async restoreData(parts: RestoreParts, out: Out): Promise<void> {
     const stopped = [...this.stack.components.filter((component) => component.kind === 'service').map((component) => component.name), 'prometheus'];
     out('  stopping the ten services and Prometheus');
     await this.stack.stop(stopped);
-    if (parts.databaseDump) {
-      const url = this.stack.settings.databaseUrl;
-      const name = quoteIdentifier(databaseName(url));
-      run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', maintenanceUrl(url), '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, '-c', `CREATE DATABASE ${name}`]);
-      run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', url, '-f', parts.databaseDump]);
-      out(`  postgres: ${databaseName(url)} dropped and restored from the dump`);
-    }
-    if (parts.snapshotDir) {
-      replaceFolder(this.stack.state.path('prometheus', 'data'), parts.snapshotDir);
-      out(`  prometheus: TSDB replaced by the snapshot (the one before is in ${this.stack.state.path('prometheus', 'data.previous')})`);
-    }
+    const url = this.stack.settings.databaseUrl;
+    const name = quoteIdentifier(databaseName(url));
+    run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', maintenanceDatabaseUrl(url), '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, '-c', `CREATE DATABASE ${name}`]);
+    run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', url, '-f', parts.databaseDump]);
+    out(`  postgres: ${databaseName(url)} dropped and restored from the dump`);
+    replaceFolder(this.stack.state.path('prometheus', 'data'), parts.snapshotDir);
+    out(`  prometheus: TSDB replaced by the snapshot (the one before is in ${this.stack.state.path('prometheus', 'data.previous')})`);
     if (parts.grafanaDir) out('  grafana: the archive has Grafana data, but local mode runs no Grafana; left in the archive');
     out('  starting them again');
     if (!(await this.stack.start(this.baseEnv))) throw new Error('the stack did not come back healthy after the restore');

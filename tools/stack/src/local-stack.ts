@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { type ComponentKind, componentSpecs, type ComponentSpec, portVariable, resolvePorts, WORKSPACE_ROOT } from './layout';
-import { alertmanagerChecks, type Check, failed, httpCheck, prometheusChecks } from './health';
+import { durationMs } from '@ai-finance/monitoring-tools/dist/time-scale';
+import { alertmanagerConfigCheck, type Check, failed, httpCheck, prometheusApiChecks } from './health';
 import { request } from './http';
 import { findExecutable, isRunning, portInUse, readPid, removePid, sleep, spawnDetached, stopGroup, tail, writePid, type PidRecord } from './processes';
 import { launchOf, writeConfigs } from './programs';
@@ -212,7 +213,7 @@ export class LocalStack {
 
   /** After every component answers: until Prometheus has scraped every target and `health` passes. */
   private async waitHealthy(began: number): Promise<boolean> {
-    const scrapeSeconds = durationSeconds(this.settings.scrapeInterval ?? '15s');
+    const scrapeSeconds = Math.max(1, durationMs(this.settings.scrapeInterval ?? '15s') / 1000);
     const timeoutMs = (2 * scrapeSeconds + 20) * 1000;
     this.out(`waiting for Prometheus to scrape every target (every ${scrapeSeconds} s) and for every check of \`health\``);
     const deadline = Date.now() + timeoutMs;
@@ -250,8 +251,10 @@ export class LocalStack {
       const address = new URL(target.scrapeUrl).host;
       return byPort.get(address) ?? (address === this.settings.rabbitmqMetrics ? 'rabbitmq' : address);
     };
-    if (this.running('prometheus')) checks.push(...(await prometheusChecks(this.component('prometheus')!.url, ownerOf)).slice(1));
-    if (this.running('alertmanager')) checks.push(...(await alertmanagerChecks(this.component('alertmanager')!.url)).slice(1));
+    // Their own readiness is among the checks above; the API checks only make sense once it passed.
+    const [prometheusReady, alertmanagerReady] = ['prometheus', 'alertmanager'].map((name) => checks.some((check) => check.component === name && check.ok));
+    if (prometheusReady) checks.push(...(await prometheusApiChecks(this.component('prometheus')!.url, ownerOf)));
+    if (alertmanagerReady) checks.push(await alertmanagerConfigCheck(this.component('alertmanager')!.url));
     return checks;
   }
 
@@ -286,13 +289,6 @@ export class LocalStack {
   }
 }
 
-function durationSeconds(duration: string): number {
-  const match = /^(\d+)(ms|s|m|h)$/.exec(duration);
-  if (!match) return 15;
-  const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] as 'ms' | 's' | 'm' | 'h'];
-  return Math.max(1, Number(match[1]) * factor);
-}
-
 export const indent = (text: string, spaces = 2): string =>
   text
     .split('\n')
@@ -303,10 +299,8 @@ export const indent = (text: string, spaces = 2): string =>
 export async function localSettingsForStart(state: StateDir, env: NodeJS.ProcessEnv, out: Out): Promise<StackSettings> {
   const previous = state.readSettings();
   if (previous?.mode === 'local') {
-    const running = new LocalStack(state, previous, out).components.filter((component) => {
-      const record = readPid(state.pidFile(component.name));
-      return record !== undefined && isRunning(record);
-    });
+    const stack = new LocalStack(state, previous, out);
+    const running = stack.components.filter((component) => stack.running(component.name));
     if (running.length > 0) {
       out(`${running.length} components are running already: keeping the settings they started with (${state.settingsFile})`);
       return previous;

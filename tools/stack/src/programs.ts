@@ -103,10 +103,16 @@ export function writeConfigs(settings: StackSettings, state: StateDir): { promet
   return { prometheus, alertmanager };
 }
 
-/** `postgres://…/postgres?sslmode=disable` on the platform database's server: what the exporter watches. */
-function maintenanceDatabaseUrl(databaseUrl: string): string {
+/** The `postgres` maintenance database on the server of `databaseUrl`: what psql and the exporter connect to. */
+export function maintenanceDatabaseUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);
   url.pathname = '/postgres';
+  return url.toString();
+}
+
+/** The same, with `sslmode=disable` unless the URL says otherwise: what postgres-exporter watches. */
+function exporterDatabaseUrl(databaseUrl: string): string {
+  const url = new URL(maintenanceDatabaseUrl(databaseUrl));
   if (!url.searchParams.has('sslmode')) url.searchParams.set('sslmode', 'disable');
   return url.toString();
 }
@@ -180,7 +186,7 @@ export function launchOf(spec: ComponentSpec, settings: StackSettings, state: St
     case 'node-exporter':
       return program([`--web.listen-address=${listen}`]);
     case 'postgres-exporter':
-      return program([`--web.listen-address=${listen}`], { DATA_SOURCE_NAME: maintenanceDatabaseUrl(settings.databaseUrl) });
+      return program([`--web.listen-address=${listen}`], { DATA_SOURCE_NAME: exporterDatabaseUrl(settings.databaseUrl) });
     case 'redis-exporter':
       return program(['-redis.addr', settings.redisUrl, '-web.listen-address', listen]);
     case 'blackbox-exporter':

@@ -70,15 +70,21 @@ export class StateDir {
     return file;
   }
 
-  /** A random secret made on first use and kept (mode 600) for every later start. */
+  private readonly secrets = new Map<string, string>();
+
+  /** A random secret made on first use and kept (mode 600) for every later start; read once per process. */
   secret(name: string): string {
+    const known = this.secrets.get(name);
+    if (known !== undefined) return known;
     const file = this.path('secrets', name);
     if (!existsSync(file)) {
       this.ensure('secrets');
       writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     }
     chmodSync(file, 0o600);
-    return readFileSync(file, 'utf8').trim();
+    const value = readFileSync(file, 'utf8').trim();
+    this.secrets.set(name, value);
+    return value;
   }
 
   get settingsFile(): string {

@@ -67,16 +67,20 @@ export function formatMix(mix: ActionMix): string {
     .join(',');
 }
 
-/** Picks a key of `weights` with probability proportional to its weight; `random` is in [0, 1). */
-export function pickWeighted<K extends string>(weights: Readonly<Record<K, number>>, random: () => number): K {
-  const entries = Object.entries(weights) as Array<[K, number]>;
+/**
+ * Picks a key of `weights` with probability proportional to its weight, for `random` in [0, 1): one
+ * random() per draw. The keys of weight above 0 and their total are worked out once, here.
+ */
+export function weightedPicker<K extends string>(weights: Readonly<Record<K, number>>): (random: () => number) => K {
+  const entries = (Object.entries(weights) as Array<[K, number]>).filter(([, weight]) => weight > 0);
   const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
-  let point = random() * total;
-  for (const [key, weight] of entries) {
-    if (weight <= 0) continue;
-    if (point < weight) return key;
-    point -= weight;
-  }
-  // Only reached through floating-point rounding at the very top of the range.
-  return entries.filter(([, weight]) => weight > 0).at(-1)![0];
+  return (random) => {
+    let point = random() * total;
+    for (const [key, weight] of entries) {
+      if (point < weight) return key;
+      point -= weight;
+    }
+    // Only reached through floating-point rounding at the very top of the range.
+    return entries.at(-1)![0];
+  };
 }

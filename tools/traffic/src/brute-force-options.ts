@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { OptionsError } from './errors';
-import { DEFAULT_GATEWAY_URL, duration, gatewayUrl, GATEWAY_URL_VARIABLE, positiveNumber } from './option-fields';
+import { DEFAULT_GATEWAY_URL, duration, gatewayFrom, gatewayUrl, GATEWAY_URL_VARIABLE, positiveNumber } from './option-fields';
 import { readArguments, validate } from './options';
 import { isInLoopbackRange, isLoopbackHost } from './source-addresses';
 
@@ -44,7 +44,7 @@ export function parseBruteForceArguments(argv: readonly string[], env: NodeJS.Pr
   });
   if (values.help) return 'help';
   const parsed = validate(schema, {
-    gateway: values.gateway ?? (env[GATEWAY_URL_VARIABLE] || DEFAULT_GATEWAY_URL),
+    gateway: gatewayFrom(values.gateway, env),
     ip: values.ip ?? DEFAULT_ATTACK_ADDRESS,
     rate: values.rate ?? '2',
     duration: values.duration,

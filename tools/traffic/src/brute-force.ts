@@ -12,10 +12,12 @@ import { runBruteForce, type BruteForceTally } from './login-attack';
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function counts(tally: BruteForceTally): string {
-  const others = Object.entries(tally.otherStatuses).map(([status, count]) => `${status} ×${count}`);
+  const statuses = Object.entries(tally.otherStatuses);
+  const other = statuses.reduce((sum, [, count]) => sum + count, tally.networkErrors);
+  const others = statuses.map(([status, count]) => `${status} ×${count}`);
   if (tally.networkErrors > 0) others.push(`network error ×${tally.networkErrors}`);
   if (tally.skipped > 0) others.push(`${tally.skipped} not sent: too many unanswered`);
-  return `${tally.attempts} attempts, ${tally.unauthorized} answered 401, ${tally.rateLimited} answered 429, ${tally.other} other${others.length > 0 ? ` (${others.join(', ')})` : ''}`;
+  return `${tally.attempts} attempts, ${tally.unauthorized} answered 401, ${tally.rateLimited} answered 429, ${other} other${others.length > 0 ? ` (${others.join(', ')})` : ''}`;
 }
 
 async function main(): Promise<number> {

@@ -38,7 +38,6 @@ async function main(): Promise<number> {
   const terminal = process.stderr.isTTY === true;
   let lastPrintedMs = 0;
   const onProgress = (progress: TrafficProgress) => {
-    if (options.quiet) return;
     if (terminal) process.stderr.write(`\r${progressLine(progress)}\x1b[K`);
     else if (progress.elapsedMs - lastPrintedMs >= PLAIN_PROGRESS_EVERY_MS - 500) {
       lastPrintedMs = progress.elapsedMs;
@@ -49,7 +48,8 @@ async function main(): Promise<number> {
   try {
     const summary = await runTraffic(options, {
       signal: stop.signal,
-      onProgress,
+      // Without a listener the run does not work out its progress at all (run-traffic calls onProgress?.()).
+      onProgress: options.quiet ? undefined : onProgress,
       onNotice: (message) => options.quiet || err(`${terminal ? '\r\x1b[K' : ''}traffic: ${message}`),
     });
     if (terminal && !options.quiet) err('');

@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { ActionName } from './action-mix';
 import type { RequestStats } from './request-stats';
 
@@ -8,8 +8,8 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export interface GatewayAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The parsed JSON body; undefined for an empty or non-JSON body. */
-  body: unknown;
+  /** The parsed JSON body; undefined for an empty or non-JSON body. Parsed when first read. */
+  readonly body: unknown;
   /** When the last byte arrived (performance.now()). */
   receivedAtMs: number;
 }
@@ -39,11 +39,15 @@ export function connectionsFrom(localAddress: string | undefined, connections: n
  * latency, measured from sending to the last byte of the body.
  */
 export class GatewayClient {
+  private readonly origin: string;
+
   constructor(
-    private readonly gatewayUrl: URL,
+    gatewayUrl: URL,
     private readonly dispatcher: Dispatcher,
     private readonly stats: RequestStats,
-  ) {}
+  ) {
+    this.origin = gatewayUrl.origin;
+  }
 
   async send(action: ActionName, method: 'GET' | 'POST', path: string, options: SendOptions = {}): Promise<GatewayAnswer | undefined> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'ai-finance-traffic/0.1', ...options.headers };
@@ -51,16 +55,26 @@ export class GatewayClient {
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const startedAtMs = performance.now();
     try {
-      const response = await request(new URL(path, this.gatewayUrl), {
+      const response = await this.dispatcher.request({
+        origin: this.origin,
+        path,
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        dispatcher: this.dispatcher,
       });
       const text = await response.body.text();
       const receivedAtMs = performance.now();
       this.stats.record(action, response.statusCode, receivedAtMs - startedAtMs);
-      return { status: response.statusCode, headers: response.headers, body: parseJson(text), receivedAtMs };
+      // Most answers are only looked at for their status: their JSON is parsed when something reads it.
+      let parsed: { value: unknown } | undefined;
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        get body() {
+          return (parsed ??= { value: parseJson(text) }).value;
+        },
+        receivedAtMs,
+      };
     } catch (error) {
       this.stats.record(action, 'network', performance.now() - startedAtMs, describeNetworkError(error));
       return undefined;

@@ -11,8 +11,7 @@ export interface BruteForceTally {
   unauthorized: number;
   /** 429: the gateway's credential limit per address (30 a minute by default). */
   rateLimited: number;
-  /** Anything else: 423 once a real account is locked, other statuses, network errors. */
-  other: number;
+  /** Any other status (423 once a real account is locked), by status; with networkErrors, the attempts answered neither 401 nor 429. */
   otherStatuses: Record<string, number>;
   networkErrors: number;
   /** Attempts not sent because MAX_IN_FLIGHT were still unanswered (a hung gateway). */
@@ -37,12 +36,13 @@ const MAX_IN_FLIGHT = 64;
 export async function runBruteForce(options: BruteForceOptions, hooks: BruteForceHooks = {}): Promise<BruteForceTally> {
   await checkGatewayReady(options.gatewayUrl);
   const agent = connectionsFrom(options.sourceAddress, 8);
+  const loginUrl = new URL('/api/users/login', options.gatewayUrl);
   const startedAtMs = performance.now();
-  const tally: BruteForceTally = { attempts: 0, unauthorized: 0, rateLimited: 0, other: 0, otherStatuses: {}, networkErrors: 0, skipped: 0, elapsedMs: 0 };
+  const tally: BruteForceTally = { attempts: 0, unauthorized: 0, rateLimited: 0, otherStatuses: {}, networkErrors: 0, skipped: 0, elapsedMs: 0 };
   const snapshot = (): BruteForceTally => ({ ...tally, otherStatuses: { ...tally.otherStatuses }, elapsedMs: performance.now() - startedAtMs });
   try {
     // The first attempt alone: if this address cannot be used (not local to this host), say so and stop.
-    const first = await attempt(options, agent, tally);
+    const first = await attempt(options, loginUrl, agent, tally);
     if (first !== undefined) throw new StartError(`cannot send from ${options.sourceAddress} to ${options.gatewayUrl.origin}: ${first}`);
 
     const inFlight = new Set<Promise<unknown>>();
@@ -65,7 +65,7 @@ export async function runBruteForce(options: BruteForceOptions, hooks: BruteForc
             tally.skipped += 1;
             continue;
           }
-          const pending: Promise<unknown> = attempt(options, agent, tally).finally(() => inFlight.delete(pending));
+          const pending: Promise<unknown> = attempt(options, loginUrl, agent, tally).finally(() => inFlight.delete(pending));
           inFlight.add(pending);
         }
         timer = setTimeout(tick, Math.max(0, startedAtMs + sent * intervalMs - performance.now()));
@@ -84,10 +84,10 @@ export async function runBruteForce(options: BruteForceOptions, hooks: BruteForc
 }
 
 /** One wrong password; undefined when the gateway answered, else why not. */
-async function attempt(options: BruteForceOptions, agent: Agent, tally: BruteForceTally): Promise<string | undefined> {
+async function attempt(options: BruteForceOptions, loginUrl: URL, agent: Agent, tally: BruteForceTally): Promise<string | undefined> {
   tally.attempts += 1;
   try {
-    const response = await request(new URL('/api/users/login', options.gatewayUrl), {
+    const response = await request(loginUrl, {
       method: 'POST',
       dispatcher: agent,
       headers: { 'content-type': 'application/json', 'user-agent': 'ai-finance-brute-force/0.1' },
@@ -96,13 +96,9 @@ async function attempt(options: BruteForceOptions, agent: Agent, tally: BruteFor
     await response.body.dump();
     if (response.statusCode === 401) tally.unauthorized += 1;
     else if (response.statusCode === 429) tally.rateLimited += 1;
-    else {
-      tally.other += 1;
-      tally.otherStatuses[response.statusCode] = (tally.otherStatuses[response.statusCode] ?? 0) + 1;
-    }
+    else tally.otherStatuses[response.statusCode] = (tally.otherStatuses[response.statusCode] ?? 0) + 1;
     return undefined;
   } catch (error) {
-    tally.other += 1;
     tally.networkErrors += 1;
     return describeNetworkError(error);
   }

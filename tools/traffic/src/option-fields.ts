@@ -6,6 +6,11 @@ import { parseDurationMs } from './durations';
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:3000';
 export const GATEWAY_URL_VARIABLE = 'AI_FINANCE_GATEWAY_URL';
 
+/** The gateway URL to check: `--gateway` when given, else $AI_FINANCE_GATEWAY_URL when set and not empty, else the local gateway. */
+export function gatewayFrom(value: string | undefined, env: NodeJS.ProcessEnv): string {
+  return value ?? (env[GATEWAY_URL_VARIABLE] || DEFAULT_GATEWAY_URL);
+}
+
 export const positiveNumber = (what: string, max: number) =>
   z
     .string()

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_MIX, formatMix, parseMix, type ActionMix } from './action-mix';
-import { DEFAULT_GATEWAY_URL, duration, gatewayUrl, GATEWAY_URL_VARIABLE, positiveInteger, positiveNumber } from './option-fields';
+import { DEFAULT_GATEWAY_URL, duration, gatewayFrom, gatewayUrl, GATEWAY_URL_VARIABLE, positiveInteger, positiveNumber } from './option-fields';
 import { OptionsError } from './errors';
 import type { SourceAddressMode } from './source-addresses';
 
@@ -78,7 +78,7 @@ export function parseTrafficArguments(argv: readonly string[], env: NodeJS.Proce
   });
   if (values.help) return 'help';
   const parsed = validate(schema, {
-    gateway: values.gateway ?? (env[GATEWAY_URL_VARIABLE] || DEFAULT_GATEWAY_URL),
+    gateway: gatewayFrom(values.gateway, env),
     rate: values.rate ?? '10',
     users: values.users ?? '50',
     duration: values.duration,

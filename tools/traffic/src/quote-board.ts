@@ -13,6 +13,8 @@ export interface Quote {
  */
 export class QuoteBoard {
   private readonly quotes = new Map<string, Quote>();
+  /** The map's keys in insertion order, kept as they come so that reading them allocates nothing. */
+  private readonly symbolList: string[] = [];
 
   /** Takes a `Quote` body of market-data (`{symbol, bid, ask, ...}`); ignores anything unusable. */
   update(body: unknown, receivedAtMs: number): void {
@@ -21,6 +23,7 @@ export class QuoteBoard {
     const bidCents = parseCents(bid);
     const askCents = parseCents(ask);
     if (typeof symbol !== 'string' || bidCents === undefined || askCents === undefined || bidCents <= 0 || askCents < bidCents) return;
+    if (!this.quotes.has(symbol)) this.symbolList.push(symbol);
     this.quotes.set(symbol, { symbol, bidCents, askCents, receivedAtMs });
   }
 
@@ -34,7 +37,8 @@ export class QuoteBoard {
     return this.quotes.get(symbol);
   }
 
-  symbols(): string[] {
-    return [...this.quotes.keys()];
+  /** Every symbol with a quote, in the order first seen; the board's own list, which grows as new symbols arrive. */
+  symbols(): readonly string[] {
+    return this.symbolList;
   }
 }

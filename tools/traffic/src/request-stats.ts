@@ -5,7 +5,7 @@ import type { ActionName } from './action-mix';
 export type RequestOutcome = number | 'network';
 
 /** Latencies in microseconds from 1 µs to 10 min: room for any answer within the request timeout. */
-const newHistogram = (): RecordableHistogram => createHistogram({ lowest: 1, highest: 600_000_000, figures: 3 });
+export const newLatencyHistogram = (): RecordableHistogram => createHistogram({ lowest: 1, highest: 600_000_000, figures: 3 });
 
 export interface ActionTally {
   statuses: Map<number, number>;
@@ -41,7 +41,7 @@ export class RequestStats {
 
   record(action: ActionName, outcome: RequestOutcome, latencyMs: number, networkError?: string): void {
     if (networkError !== undefined && this.networkErrorSamples.size < 5) this.networkErrorSamples.add(networkError);
-    const tally = this.byAction.get(action) ?? { statuses: new Map(), networkErrors: 0, latency: newHistogram() };
+    const tally = this.byAction.get(action) ?? { statuses: new Map(), networkErrors: 0, latency: newLatencyHistogram() };
     this.byAction.set(action, tally);
     if (outcome === 'network') tally.networkErrors += 1;
     else tally.statuses.set(outcome, (tally.statuses.get(outcome) ?? 0) + 1);
@@ -55,7 +55,7 @@ export class RequestStats {
   /** The last ten seconds (less at the start of the run): requests answered and their latencies. */
   recentWindow(): WindowSnapshot {
     const current = this.sliceIndex();
-    const latency = newHistogram();
+    const latency = newLatencyHistogram();
     let requests = 0;
     for (const slice of this.slices) {
       if (slice.index <= current - WINDOW_SLICES) continue;
@@ -76,7 +76,7 @@ export class RequestStats {
     const index = this.sliceIndex();
     let slice = this.slices.at(-1);
     if (!slice || slice.index !== index) {
-      slice = { index, requests: 0, latency: newHistogram() };
+      slice = { index, requests: 0, latency: newLatencyHistogram() };
       this.slices.push(slice);
       while (this.slices.length > WINDOW_SLICES) this.slices.shift();
     }

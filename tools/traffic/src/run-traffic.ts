@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent } from 'undici';
-import { ACTION_GROUP_NAMES, pickWeighted, type ActionGroup } from './action-mix';
+import { ACTION_GROUP_NAMES, weightedPicker, type ActionGroup } from './action-mix';
 import { PoissonArrivals } from './arrivals';
 import { StartError } from './errors';
 import { connectionsFrom, GatewayClient } from './gateway-client';
@@ -60,6 +60,7 @@ export async function runTraffic(options: TrafficOptions, hooks: TrafficHooks = 
 class TrafficRun {
   private readonly runId = `sim-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   private readonly random: () => number;
+  private readonly pickGroup: (random: () => number) => ActionGroup;
   private readonly stopping = new AbortController();
   private stoppedBy: TrafficSummary['stoppedBy'] = 'signal';
   private readonly startedAtMs = performance.now();
@@ -80,6 +81,7 @@ class TrafficRun {
     private readonly hooks: TrafficHooks,
   ) {
     this.random = hooks.random ?? Math.random;
+    this.pickGroup = weightedPicker(options.mix);
   }
 
   async run(): Promise<TrafficSummary> {
@@ -165,7 +167,7 @@ class TrafficRun {
       this.dropped += 1;
       return;
     }
-    const group = pickWeighted(this.options.mix, this.random);
+    const group = this.pickGroup(this.random);
     this.startedByGroup[group] += 1;
     const user = this.active[Math.floor(this.random() * this.active.length)]!;
     const action: Promise<void> = performGroupAction(group, { user, quotes: this.quotes, random: this.random })

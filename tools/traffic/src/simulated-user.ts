@@ -60,10 +60,6 @@ export class SimulatedUser {
     this.account = new TradingAccount(random);
   }
 
-  get signedIn(): boolean {
-    return this.session !== undefined;
-  }
-
   /** A fresh Idempotency-Key for the next payment: one per intended payment. */
   nextIdempotencyKey(): string {
     this.paymentsMade += 1;

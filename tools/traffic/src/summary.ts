@@ -1,6 +1,6 @@
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import type { RecordableHistogram } from 'node:perf_hooks';
 import { ALL_ACTIONS, groupOf, type ActionGroup, type ActionMix, type ActionName } from './action-mix';
-import type { RequestStats } from './request-stats';
+import { newLatencyHistogram, type RequestStats } from './request-stats';
 import type { SourceAddressMode } from './source-addresses';
 
 /** Requests by what became of them; `requests` is the sum of the other five. */
@@ -99,7 +99,7 @@ const statusRecord = (statuses: ReadonlyMap<number, number>): Record<string, num
 /** One line per action that was requested, in the order of ALL_ACTIONS, and their total. */
 export function summarizeRequests(stats: RequestStats): { actions: ActionSummary[]; total: OutcomeSummary } {
   const actions: ActionSummary[] = [];
-  const allLatency = createHistogram({ lowest: 1, highest: 600_000_000, figures: 3 });
+  const allLatency = newLatencyHistogram();
   const allStatuses = new Map<number, number>();
   let total = countOutcomes(new Map(), 0);
   for (const action of ALL_ACTIONS) {

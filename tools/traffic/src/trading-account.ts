@@ -1,3 +1,4 @@
+import type { OrderSide, OrderType } from '@ai-finance/contracts';
 import { formatCents, formatQuantity, parseCents, parseSteps } from './money';
 import type { Quote } from './quote-board';
 
@@ -20,12 +21,10 @@ export interface RiskLimits {
 /** risk's defaults (RISK_MAX_ORDER_NOTIONAL, RISK_MAX_EXPOSURE, RISK_INITIAL_BUYING_POWER) until the user has read its own. */
 export const DEFAULT_RISK_LIMITS: RiskLimits = { maxOrderNotionalCents: 5_000_000, maxExposureCents: 25_000_000, initialBuyingPowerCents: 10_000_000 };
 
-export type Side = 'buy' | 'sell';
-
 export interface OrderBody {
   symbol: string;
-  side: Side;
-  type: 'market' | 'limit';
+  side: OrderSide;
+  type: OrderType;
   quantity: string;
   limitPrice?: string;
 }
@@ -68,7 +67,7 @@ interface Holding {
 
 interface OpenOrder {
   symbol: string;
-  side: Side;
+  side: OrderSide;
   steps: number;
   reservedCents: number;
 }
@@ -151,7 +150,7 @@ export class TradingAccount {
   }
 
   /** Buy or sell, and what: a sell of something confirmed, or a buy while the budget has room for one. */
-  chooseIntent(symbols: readonly string[]): { side: Side; symbol: string } | undefined {
+  chooseIntent(symbols: readonly string[]): { side: OrderSide; symbol: string } | undefined {
     const sellable = [...this.holdings].filter(([, holding]) => holding.settledSteps > 0).map(([symbol]) => symbol);
     const canBuy = symbols.length > 0 && this.budgetCents - this.investedCents >= ORDER_NOTIONAL_RANGE_CENTS.min;
     // Past half the budget a user mostly takes profits; before that it mostly builds positions.
@@ -162,7 +161,7 @@ export class TradingAccount {
   }
 
   /** The order for `intent` at `quote`, with its quantity or cents set aside; undefined when it cannot be sized. */
-  planOrder(intent: { side: Side; symbol: string }, quote: Quote): PlannedOrder | undefined {
+  planOrder(intent: { side: OrderSide; symbol: string }, quote: Quote): PlannedOrder | undefined {
     const holding = this.holdings.get(intent.symbol);
     const decimals = holding?.decimals ?? quantityDecimalsFor(quote.askCents);
     const midCents = (quote.bidCents + quote.askCents) / 2;
@@ -233,7 +232,7 @@ export class TradingAccount {
     return [...this.portfolioSymbols];
   }
 
-  private body(intent: { side: Side; symbol: string }, type: 'market' | 'limit', steps: number, decimals: number, limitCents: number): OrderBody {
+  private body(intent: { side: OrderSide; symbol: string }, type: OrderType, steps: number, decimals: number, limitCents: number): OrderBody {
     return {
       symbol: intent.symbol,
       side: intent.side,
@@ -243,7 +242,7 @@ export class TradingAccount {
     };
   }
 
-  private applyFill(symbol: string, side: Side, steps: number, reservedCents: number, order: Record<string, unknown>, nowMs: number): void {
+  private applyFill(symbol: string, side: OrderSide, steps: number, reservedCents: number, order: Record<string, unknown>, nowMs: number): void {
     const notionalCents = parseCents((order.trade as Record<string, unknown> | null | undefined)?.notional);
     const signedSteps = side === 'buy' ? steps : -steps;
     this.knownNetSteps.set(symbol, (this.knownNetSteps.get(symbol) ?? 0) + signedSteps);
@@ -257,7 +256,7 @@ export class TradingAccount {
     }
   }
 
-  private release(symbol: string, side: Side, steps: number, reservedCents: number): void {
+  private release(symbol: string, side: OrderSide, steps: number, reservedCents: number): void {
     if (side === 'buy') this.investedCents -= reservedCents;
     else {
       const holding = this.holdings.get(symbol);

@@ -1,4 +1,4 @@
-import { ACTION_GROUPS, pickWeighted, type ActionGroup, type MixAction } from './action-mix';
+import { ACTION_GROUPS, weightedPicker, type ActionGroup, type MixAction } from './action-mix';
 import type { Quote, QuoteBoard } from './quote-board';
 import type { SimulatedUser } from './simulated-user';
 
@@ -22,9 +22,9 @@ const PLAN_PRICES = {
   pro: { USD: '49.99', EUR: '45.99', GBP: '39.99' },
   enterprise: { USD: '199.00', EUR: '179.00', GBP: '159.00' },
 } as const;
-const PLAN_SHARES = { basic: 50, pro: 40, enterprise: 10 } as const;
-const CURRENCY_SHARES = { USD: 70, EUR: 20, GBP: 10 } as const;
-const METHOD_SHARES = { card: 70, wallet: 20, bank_transfer: 10 } as const;
+const pickPlan = weightedPicker({ basic: 50, pro: 40, enterprise: 10 });
+const pickCurrency = weightedPicker({ USD: 70, EUR: 20, GBP: 10 });
+const pickMethod = weightedPicker({ card: 70, wallet: 20, bank_transfer: 10 });
 /** Payments remembered per user for look-ups. */
 const REMEMBERED_PAYMENTS = 20;
 
@@ -35,9 +35,20 @@ const ordersOf = (body: unknown): unknown[] => {
   return Array.isArray(orders) ? orders : [];
 };
 
+/** Each group's draw of an action by its fixed shares. */
+const ACTION_PICKERS: Record<ActionGroup, (random: () => number) => MixAction> = {
+  quotes: weightedPicker(ACTION_GROUPS.quotes.actions),
+  orders: weightedPicker(ACTION_GROUPS.orders.actions),
+  trades: weightedPicker(ACTION_GROUPS.trades.actions),
+  payments: weightedPicker(ACTION_GROUPS.payments.actions),
+  portfolio: weightedPicker(ACTION_GROUPS.portfolio.actions),
+  signals: weightedPicker(ACTION_GROUPS.signals.actions),
+  account: weightedPicker(ACTION_GROUPS.account.actions),
+};
+
 /** One arrival of `group`: an action drawn by the group's fixed shares. */
 export function performGroupAction(group: ActionGroup, context: ActionContext): Promise<unknown> {
-  const action = pickWeighted(ACTION_GROUPS[group].actions as Record<MixAction, number>, context.random);
+  const action = ACTION_PICKERS[group](context.random);
   return ACTIONS[action](context);
 }
 
@@ -89,9 +100,9 @@ async function readOneOrder(context: ActionContext): Promise<void> {
 }
 
 async function paySubscription({ user, random }: ActionContext): Promise<void> {
-  const plan = pickWeighted(PLAN_SHARES, random);
-  const currency = pickWeighted(CURRENCY_SHARES, random);
-  const body = { amount: PLAN_PRICES[plan][currency], currency, method: pickWeighted(METHOD_SHARES, random), plan };
+  const plan = pickPlan(random);
+  const currency = pickCurrency(random);
+  const body = { amount: PLAN_PRICES[plan][currency], currency, method: pickMethod(random), plan };
   const answer = await user.call('payments.pay', 'POST', '/api/payments', { body, headers: { 'idempotency-key': user.nextIdempotencyKey() } });
   // 201 and 402 (declined) both carry the payment's id: a declined payment is recorded too.
   const paymentId = (answer?.body as { paymentId?: unknown } | undefined)?.paymentId;

@@ -1,4 +1,4 @@
-import { fetchMetrics, Platform, sampleValue, SERVICES, waitFor, type LogLine } from '@ai-finance/testing';
+import { fetchMetrics, Platform, sampleValue, waitFor, type LogLine } from '@ai-finance/testing';
 import { ACTION_GROUP_NAMES } from '../src/action-mix';
 import { sourceAddressFor } from '../src/source-addresses';
 import type { TrafficSummary } from '../src/summary';
@@ -30,11 +30,7 @@ describe('npm run traffic against the real platform', () => {
 
   beforeAll(async () => {
     await platform.start();
-    await waitFor('a first AAPL price', async () => ((await fetch(`${platform.marketData.url}/quotes/AAPL`)).status === 200 ? true : undefined), 30_000);
-    await waitFor('every service ready', async () => {
-      for (const name of SERVICES) if ((await fetch(`${platform.service(name).url}/health/ready`)).status !== 200) return undefined;
-      return true;
-    }, 30_000);
+    await platform.waitUntilReady();
 
     const run = await runCli(TRAFFIC_CLI, ['--gateway', platform.gateway.url, '--rate', '20', '--users', String(USERS), '--duration', '15s', '--json', '--quiet']);
     if (run.status !== 0) throw new Error(`the simulator exited with ${run.status}:\n${run.stderr}`);

@@ -1,3 +1,4 @@
+import { errorThrownBy } from '@ai-finance/testing';
 import { DEFAULT_MIX, parseMix } from '../src/action-mix';
 import { parseBruteForceArguments } from '../src/brute-force-options';
 import { parseDurationMs } from '../src/durations';
@@ -6,13 +7,9 @@ import { parseTrafficArguments, type TrafficCliOptions } from '../src/options';
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseTrafficArguments(argv, env) as TrafficCliOptions;
 const problemWith = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OptionsError) return error.message;
-    throw error;
-  }
-  throw new Error('expected an OptionsError, but the arguments were accepted');
+  const error = errorThrownBy(run, 'parsing the arguments');
+  expect(error).toBeInstanceOf(OptionsError);
+  return error.message;
 };
 
 describe('traffic options', () => {

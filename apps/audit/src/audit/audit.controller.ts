@@ -1,8 +1,8 @@
-import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AuditLog, type AuditEntry, type VerificationReport } from './audit-log';
-import { operatorUserId } from '@ai-finance/observability';
+import { OperatorGuard } from '@ai-finance/observability';
 
 class ListEventsQuery {
   @IsOptional()
@@ -19,19 +19,19 @@ class ListEventsQuery {
   afterSequence?: number;
 }
 
+/** Operators only: the guard answers 401/403 before any query is read. */
 @Controller('audit')
+@UseGuards(OperatorGuard)
 export class AuditController {
   constructor(@Inject(AuditLog) private readonly log: AuditLog) {}
 
   @Get('verify')
-  verify(@Headers() headers: Record<string, string | undefined>): Promise<VerificationReport> {
-    operatorUserId(headers);
+  verify(): Promise<VerificationReport> {
     return this.log.verify();
   }
 
   @Get('events')
-  async events(@Headers() headers: Record<string, string | undefined>, @Query() query: ListEventsQuery): Promise<{ events: AuditEntry[]; nextAfterSequence: number | null }> {
-    operatorUserId(headers);
+  async events(@Query() query: ListEventsQuery): Promise<{ events: AuditEntry[]; nextAfterSequence: number | null }> {
     const limit = query.limit ?? 100;
     const events = await this.log.list(limit, query.afterSequence ?? 0);
     return { events, nextAfterSequence: events.length === limit ? events[events.length - 1]!.sequence : null };

@@ -1,6 +1,5 @@
-import { SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
+import { BearerToken, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
 import { BadRequestException, Body, Controller, Headers, HttpCode, Inject, Ip, Post, UnauthorizedException } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { NOTIFICATION_CONFIG, type NotificationConfig } from '../config';
 import { NotificationQueue, type NewNotification } from '../notifications/notification-queue';
 import { alertmanagerWebhook, pageText } from './alertmanager';
@@ -11,14 +10,14 @@ import { alertmanagerWebhook, pageText } from './alertmanager';
  */
 @Controller('alerts')
 export class AlertsController {
-  private readonly expectedTokenDigest: Buffer | undefined;
+  private readonly expectedToken: BearerToken | undefined;
 
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
     @Inject(NotificationQueue) private readonly queue: NotificationQueue,
     @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
   ) {
-    this.expectedTokenDigest = config.webhookToken ? digest(config.webhookToken) : undefined;
+    this.expectedToken = config.webhookToken ? new BearerToken(config.webhookToken) : undefined;
   }
 
   @Post('alertmanager')
@@ -56,18 +55,11 @@ export class AlertsController {
   }
 
   private authorize(authorization: string | undefined, ip: string): void {
-    if (!this.expectedTokenDigest) return;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    // Both sides hashed to the same length first, so the comparison time says nothing about the token.
-    if (match && timingSafeEqual(digest(match[1]!), this.expectedTokenDigest)) return;
+    if (!this.expectedToken || this.expectedToken.accepts(authorization)) return;
     this.logger.warn(
       { log_type: 'security_event', event_type: 'webhook_unauthorized', ip_address: ip, status: authorization ? 'wrong_token' : 'missing_token' },
       'Alertmanager webhook call refused: missing or wrong bearer token',
     );
     throw new UnauthorizedException('A valid bearer token is required (Authorization: Bearer <NOTIFICATION_WEBHOOK_TOKEN>)');
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

@@ -1,11 +1,10 @@
 import type { NotificationChannel } from '@ai-finance/contracts';
-import { SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { CallerId, OperatorId, SERVICE_LOGGER, type ServiceLogger } from '@ai-finance/observability';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, isEmail, Length, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS } from '../channels/channel';
 import { E164 } from '../config';
-import { callerUserId, operatorUserId } from '@ai-finance/observability';
 import { NotificationQueue, type NotificationView } from './notification-queue';
 
 class SendNotificationBody {
@@ -44,16 +43,14 @@ export class NotificationsController {
 
   /** The caller's own notifications, newest first. */
   @Get()
-  async list(@Headers() headers: Record<string, string | undefined>, @Query() query: ListQuery): Promise<{ notifications: NotificationView[] }> {
-    const userId = callerUserId(headers);
+  async list(@CallerId() userId: string, @Query() query: ListQuery): Promise<{ notifications: NotificationView[] }> {
     return { notifications: await this.queue.listForUser(userId, query.limit ?? 20) };
   }
 
   /** An operator's message on any channel; queued, delivered by the dispatcher. */
   @Post()
   @HttpCode(202)
-  async send(@Headers() headers: Record<string, string | undefined>, @Body() body: SendNotificationBody): Promise<{ id: string; status: 'pending'; channel: NotificationChannel; recipient: string | null }> {
-    const operatorId = operatorUserId(headers);
+  async send(@OperatorId() operatorId: string, @Body() body: SendNotificationBody): Promise<{ id: string; status: 'pending'; channel: NotificationChannel; recipient: string | null }> {
     const recipient = recipientFor(body.channel, body.recipient);
     const [id] = await this.queue.enqueueAll('queue_operator_notification', [{ channel: body.channel, recipient, subject: body.subject, body: body.message }]);
     this.logger.info(

@@ -1,8 +1,8 @@
 import { EVENTS, type PaymentFailed, type PaymentSucceeded } from '@ai-finance/contracts';
 import { PG_ERRORS, pgErrorCode, type Database } from '@ai-finance/database';
 import type { Outbox } from '@ai-finance/messaging';
-import { RequestContext, type ServiceLogger } from '@ai-finance/observability';
-import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
+import { RequestContext, toErrorBody, type ServiceLogger } from '@ai-finance/observability';
+import { ConflictException, HttpException, HttpStatus, UnprocessableEntityException } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -189,29 +189,10 @@ function responseFor(payment: PaymentView, result: ProviderResult): StoredRespon
     const { paymentId, status, amount, currency, method, plan, createdAt } = payment;
     return { statusCode: 201, body: JSON.stringify({ paymentId, status, amount, currency, method, plan, provider: result.provider, createdAt }) };
   }
-  if (result.status === 'declined') {
-    return {
-      statusCode: 402,
-      body: JSON.stringify({
-        statusCode: 402,
-        error: 'Payment Required',
-        message: `the payment was declined by ${result.provider}`,
-        request_id: requestId,
-        status: 'declined',
-        paymentId: payment.paymentId,
-        provider: result.provider,
-      }),
-    };
-  }
-  return {
-    statusCode: 502,
-    body: JSON.stringify({
-      statusCode: 502,
-      error: 'Bad Gateway',
-      message: 'payment providers unavailable',
-      request_id: requestId,
-      status: 'failed',
-      paymentId: payment.paymentId,
-    }),
-  };
+  // The platform's error shape, with the payment's own fields: what the filter would send, kept for replays.
+  const refusal =
+    result.status === 'declined'
+      ? new HttpException({ message: `the payment was declined by ${result.provider}`, status: 'declined', paymentId: payment.paymentId, provider: result.provider }, HttpStatus.PAYMENT_REQUIRED)
+      : new HttpException({ message: 'payment providers unavailable', status: 'failed', paymentId: payment.paymentId }, HttpStatus.BAD_GATEWAY);
+  return { statusCode: refusal.getStatus(), body: JSON.stringify(toErrorBody(refusal, requestId)) };
 }

@@ -7,20 +7,19 @@ export const MAX_ADDED_LATENCY_MS = 60_000;
 
 /**
  * The simulated exchange latency waited before every fill: TRADING_EXECUTION_LATENCY_MS, plus whatever
- * the trading-latency fault adds while the service runs. The sum is kept ready so a fill only reads it.
+ * the trading-latency fault adds while the service runs.
  */
 @Injectable()
 export class ExecutionLatency {
   private readonly configuredMs: number;
-  private totalMs: number;
+  private addedMs = 0;
 
   constructor(@Inject(TRADING_CONFIG) config: TradingConfig) {
     this.configuredMs = config.executionLatencyMs;
-    this.totalMs = this.configuredMs;
   }
 
   get delayMs(): number {
-    return this.totalMs;
+    return this.configuredMs + this.addedMs;
   }
 
   /** Adds `addedMs` to the configured latency (0 gives back exactly the configured one). */
@@ -28,10 +27,11 @@ export class ExecutionLatency {
     if (!Number.isInteger(addedMs) || addedMs < 0 || addedMs > MAX_ADDED_LATENCY_MS) {
       throw new RangeError(`added execution latency must be 0 to ${MAX_ADDED_LATENCY_MS} ms, got ${addedMs}`);
     }
-    this.totalMs = this.configuredMs + addedMs;
+    this.addedMs = addedMs;
   }
 
   async wait(): Promise<void> {
-    if (this.totalMs > 0) await sleep(this.totalMs);
+    const delayMs = this.delayMs;
+    if (delayMs > 0) await sleep(delayMs);
   }
 }

@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, UnauthorizedException, type Can
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ObservabilityConfig } from '../config/observability-config';
 import { OBSERVABILITY_CONFIG } from '../observability.tokens';
-import { BearerToken } from './bearer-token';
+import { BearerToken } from '../http/bearer-token';
 import { FAULT_INJECTION_SETTINGS, type FaultInjectionSettings } from './fault-injection-settings';
 
 /**

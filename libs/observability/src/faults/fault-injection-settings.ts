@@ -8,7 +8,7 @@ export interface FaultInjectionSettings {
   token: string | undefined;
 }
 
-export const MIN_FAULT_TOKEN_LENGTH = 32;
+const MIN_FAULT_TOKEN_LENGTH = 32;
 
 /** Injection token of the settings inside the module (the token itself never leaves it). */
 export const FAULT_INJECTION_SETTINGS = Symbol('FAULT_INJECTION_SETTINGS');

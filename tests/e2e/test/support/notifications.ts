@@ -56,16 +56,14 @@ export function notificationOf(message: SinkMessage): Notification | undefined {
   }
 }
 
-/** What the alert sink holds now, as notifications. */
-export async function receivedNotifications(sinkUrl: string): Promise<Notification[]> {
-  const response = await fetch(`${sinkUrl}/messages`, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`${sinkUrl}/messages answered ${response.status}`);
-  const messages = (await response.json()) as SinkMessage[];
-  return messages.flatMap((message) => notificationOf(message) ?? []);
-}
-
-/** Raw messages of one channel kind, e.g. the watchdog heartbeats. */
+/** Everything the alert sink holds now, as it received it. */
 export async function receivedMessages(sinkUrl: string): Promise<SinkMessage[]> {
   const response = await fetch(`${sinkUrl}/messages`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`${sinkUrl}/messages answered ${response.status}`);
   return (await response.json()) as SinkMessage[];
+}
+
+/** What the alert sink holds now, as notifications. */
+export async function receivedNotifications(sinkUrl: string): Promise<Notification[]> {
+  return (await receivedMessages(sinkUrl)).flatMap((message) => notificationOf(message) ?? []);
 }

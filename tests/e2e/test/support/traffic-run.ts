@@ -1,4 +1,4 @@
-import { START_MONITORING_SCRIPT, type LocalStackRun } from '@ai-finance/testing';
+import { START_MONITORING_SCRIPT, startMonitoringEnv, type LocalStackRun } from '@ai-finance/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
@@ -21,7 +21,7 @@ export class TrafficRun {
   static start(run: LocalStackRun): TrafficRun {
     // A process group of its own: SIGINT reaches the script's node and the simulator, as Ctrl-C would.
     const child = spawn(START_MONITORING_SCRIPT, ['--local', 'traffic', ...TRAFFIC_ARGS], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AI_FINANCE_NO_INSTALL: '1', ...run.env },
+      env: startMonitoringEnv(run.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

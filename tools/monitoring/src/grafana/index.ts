@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { GeneratedFile } from '../generate';
+import { SLO_SPEC_PATH } from '../paths';
 import { loadSloSpec, type SloSpec } from '../slo-spec';
 import { businessAnalyticsDashboard } from './business';
 import { dashboardsProvisioning, datasourcesProvisioning } from './datasources';
@@ -12,8 +12,6 @@ import { sreDashboard } from './sre';
 
 export { DATASOURCES, EXEMPLAR_TRACE_ID_LABEL } from './datasources';
 export type { Dashboard, Panel, PrometheusTarget, Target } from './model';
-
-const DEFAULT_SPEC_PATH = join(__dirname, '..', '..', '..', '..', 'monitoring/slo/slos.yml');
 
 export const GRAFANA_DIR = 'monitoring/grafana';
 export const DASHBOARDS_DIR = `${GRAFANA_DIR}/dashboards`;
@@ -86,7 +84,7 @@ export interface DashboardExpression {
 const allPanels = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])]);
 
 /** Every PromQL expression of every generated dashboard (panels and annotations), with variables substituted. */
-export function dashboardExpressions(specPath: string = DEFAULT_SPEC_PATH): DashboardExpression[] {
+export function dashboardExpressions(specPath: string = SLO_SPEC_PATH): DashboardExpression[] {
   const spec = loadSloSpec(specPath);
   const values = variableValues(spec);
   return dashboards(spec).flatMap(({ dashboard }) => [

@@ -1,3 +1,4 @@
+import { HTTP_SERVER_DURATION_METRIC } from '@ai-finance/observability';
 import type { ServiceSlo, SloSpec } from '../slo-spec';
 import { alertAnnotation, dashboard, link } from './dashboard';
 import { ERROR_COPIES, LOG_FIELDS } from './datasources';
@@ -5,14 +6,14 @@ import type { Dashboard } from './model';
 import { alertLine, logs, query, stat, statusHistory, steps, timeseries, upDown, type PanelSpec, type Section } from './panels';
 import { matchers, max, min, quantile, ratio, series, sum, sumRate } from './promql';
 import { telemetryOf, type ServiceTelemetry } from './services';
-import { budgetRemaining, sloSelector } from './slo-series';
+import { BUDGET_STEPS, budgetRemaining, sloSelector } from './slo-series';
 import { sloPanels, sloTargets } from './slo';
 
 /** Addresses a browser reaches (README ports), for links out of Grafana. */
 export const KIBANA_URL = 'http://localhost:5601';
 export const JAEGER_UI_URL = 'http://localhost:16686';
 
-export const REQUESTS = 'http_server_request_duration_seconds';
+export const REQUESTS = HTTP_SERVER_DURATION_METRIC;
 const CLIENT_REQUESTS = 'http_client_request_duration_seconds';
 const SERVER_ERRORS = 'status_code=~"5.."';
 
@@ -121,7 +122,7 @@ function overviewPanels(scope: string, entry: ServiceSlo): PanelSpec[] {
     stat('Error budget remaining', [query(budgetRemaining(sloSelector(entry.service)), '{{slo}}')], {
       unit: 'percentunit',
       decimals: 1,
-      thresholds: steps('red', [0, 'orange'], [0.25, 'green']),
+      thresholds: BUDGET_STEPS,
       w: 6,
     }),
     stat('Instances', [query(sum(series('up', matchers('job="services"', scope))), 'scraped'), query(sum(series('probe_success', matchers('job="blackbox"', scope))), 'ready')], {

@@ -1,4 +1,4 @@
-import { BURN_RATE_ALERTS, RATIO_WINDOWS, type SloName } from '../slo-rules';
+import { BURN_RATE_ALERTS, type SloName } from '../slo-rules';
 import { steps } from './panels';
 import { series } from './promql';
 
@@ -10,9 +10,6 @@ import { series } from './promql';
 
 export const SLO_NAMES: readonly SloName[] = ['availability', 'latency'];
 
-/** The Workbook windows with a recorded error ratio (5m to 3d). */
-export const BURN_RATE_WINDOWS = RATIO_WINDOWS;
-
 /** The long windows of the page (1h) and the warning (6h). */
 export const ALERT_WINDOWS = BURN_RATE_ALERTS.map((alert) => alert.longWindow);
 
@@ -23,6 +20,9 @@ export const BURN_RATE_STEPS = steps(
     .sort((a, b) => Number(a.burnRate) - Number(b.burnRate))
     .map(({ burnRate, severity }) => [Number(burnRate), severity === 'critical' ? 'red' : 'orange'] as [number, 'red' | 'orange']),
 );
+
+/** Error budget colours: red once spent, orange in its last quarter. */
+export const BUDGET_STEPS = steps('red', [0, 'orange'], [0.25, 'green']);
 
 export const objective = (selector: string): string => series('slo:objective:ratio', selector);
 

@@ -1,11 +1,11 @@
 import Decimal from 'decimal.js';
-import type { SloName } from '../slo-rules';
+import { RATIO_WINDOWS, type SloName } from '../slo-rules';
 import type { ServiceSlo, SloSpec } from '../slo-spec';
 import { customVariable, dashboard } from './dashboard';
 import type { Dashboard, ThresholdStep } from './model';
 import { query, stat, steps, table, timeseries, type PanelSpec } from './panels';
 import { sum } from './promql';
-import { ALERT_WINDOWS, BURN_RATE_STEPS, BURN_RATE_WINDOWS, budgetRemaining, burnRate, objective, probeSuccess30d, sli30d, SLO_NAMES, sloSelector } from './slo-series';
+import { ALERT_WINDOWS, BUDGET_STEPS, BURN_RATE_STEPS, budgetRemaining, burnRate, objective, probeSuccess30d, sli30d, SLO_NAMES, sloSelector } from './slo-series';
 
 /** What an SLO promises, from the spec: the objective as a ratio and in words. */
 export interface SloTarget {
@@ -23,8 +23,6 @@ export function sloTargets(entry: ServiceSlo): Record<SloName, SloTarget> {
     },
   };
 }
-
-const BUDGET_STEPS = steps('red', [0, 'orange'], [0.25, 'green']);
 
 /**
  * One line per SLO of `service`: objective, SLI over 30 days, budget left and burn rates over the
@@ -53,7 +51,7 @@ export function sloPanels(service: string, targets?: Record<SloName, SloTarget>)
         w: 4,
         h: 8,
       }),
-      timeseries(`${slo}: burn rate`, BURN_RATE_WINDOWS.map((window) => query(burnRate(window, selector), window)), {
+      timeseries(`${slo}: burn rate`, RATIO_WINDOWS.map((window) => query(burnRate(window, selector), window)), {
         description: 'Error ratio over each window divided by the error budget: 1 spends the budget in exactly 30 days. The fast-burn alert pages at 14.4 (1h and 5m), the slow-burn alert warns at 6 (6h and 30m).',
         thresholds: BURN_RATE_STEPS,
         thresholdLines: true,

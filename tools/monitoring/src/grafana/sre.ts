@@ -5,7 +5,7 @@ import { bars, query, stat, statusHistory, steps, table, timeseries, upDown } fr
 import { count, max, min, quantile, series, sumRate } from './promql';
 import { REQUESTS } from './service';
 import { sloComplianceTable } from './slo';
-import { ALERT_WINDOWS, BURN_RATE_STEPS, budgetRemaining, burnRate, SLO_NAMES } from './slo-series';
+import { ALERT_WINDOWS, BUDGET_STEPS, BURN_RATE_STEPS, budgetRemaining, burnRate, SLO_NAMES } from './slo-series';
 
 /** Firing alerts, without the Watchdog that always fires (it proves the pipeline, not a problem). */
 const FIRING = 'alertstate="firing",alertname!="Watchdog"';
@@ -31,7 +31,7 @@ export function sreDashboard(): Dashboard {
               decimals: 1,
               min: 0,
               max: 1,
-              thresholds: steps('red', [0, 'orange'], [0.25, 'green']),
+              thresholds: BUDGET_STEPS,
               w: 6,
               h: 10,
             }),

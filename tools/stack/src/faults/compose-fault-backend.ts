@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { ComposeStack } from '../compose-stack';
+import { ComposeStack } from '../compose-stack';
 import { sleep } from '../processes';
 import type { FaultBackend, FaultsApi } from './fault-command';
 import { LoginAttack } from './login-attack';
 import { ServiceFaultsClient, type RawAnswer } from './service-faults-api';
+import { StoppedServices } from './stopped-services';
 
 /*
  * Under compose only api-gateway publishes a port, so a service's /admin/faults is called from inside its
@@ -33,11 +33,10 @@ class ComposeServiceFaults extends ServiceFaultsClient {
   }
 }
 
-const STOPPED_FILE = 'stopped-services.json';
-
 /** Faults of the compose stack: switches through `exec`, stopped services with `compose stop`/`start`. */
 export class ComposeFaultBackend implements FaultBackend {
   private readonly attack: LoginAttack;
+  private readonly stopped: StoppedServices;
 
   constructor(
     private readonly stack: ComposeStack,
@@ -45,6 +44,7 @@ export class ComposeFaultBackend implements FaultBackend {
     env: NodeJS.ProcessEnv,
   ) {
     this.attack = new LoginAttack(stack.state, env);
+    this.stopped = new StoppedServices(stack.state);
   }
 
   faultsOf(service: string): FaultsApi {
@@ -66,22 +66,19 @@ export class ComposeFaultBackend implements FaultBackend {
     return this.attack.stop();
   }
 
+  /** Whether a service's container runs, from one `compose ps` and `docker inspect`. */
+  private runningNow(): (service: string) => boolean {
+    const running = new Set(this.stack.containers().filter((container) => container.state === 'running').map((container) => container.service));
+    return (service) => running.has(service);
+  }
+
   stoppedServices(): string[] {
-    const file = this.stack.state.path('faults', STOPPED_FILE);
-    if (!existsSync(file)) return [];
-    const running = new Set(
-      this.stack
-        .containers()
-        .filter((container) => container.state === 'running')
-        .map((container) => container.service),
-    );
-    return (JSON.parse(readFileSync(file, 'utf8')) as string[]).filter((service) => !running.has(service));
+    return this.stopped.list(this.runningNow());
   }
 
   async stopService(service: string): Promise<void> {
     this.stack.composeOrThrow(['stop', service]);
-    this.stack.state.ensure('faults');
-    writeFileSync(this.stack.state.path('faults', STOPPED_FILE), `${JSON.stringify([...new Set([...this.stoppedServices(), service])])}\n`);
+    this.stopped.add(service, this.runningNow());
   }
 
   async startStoppedServices(): Promise<boolean> {
@@ -91,8 +88,8 @@ export class ComposeFaultBackend implements FaultBackend {
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const containers = this.stack.containers().filter((container) => stopped.includes(container.service));
-      if (containers.length === stopped.length && containers.every((container) => container.state === 'running' && container.health !== 'unhealthy' && container.health !== 'starting')) {
-        rmSync(this.stack.state.path('faults', STOPPED_FILE), { force: true });
+      if (containers.length === stopped.length && containers.every(ComposeStack.settled)) {
+        this.stopped.forget();
         return true;
       }
       await sleep(2_000);

@@ -139,17 +139,26 @@ async function clearAll(backend: FaultBackend, out: Out): Promise<number> {
 
 async function status(backend: FaultBackend, out: Out): Promise<number> {
   const stopped = backend.stoppedServices();
-  const active: string[] = [];
   const problems: string[] = [];
+  // One listing per service, however many of its faults the catalogue names.
+  const listed = new Map<string, ServiceFault[]>();
+  await Promise.all(
+    servicesWithFaults()
+      .filter((service) => !stopped.includes(service))
+      .map(async (service) => {
+        try {
+          listed.set(service, await backend.faultsOf(service).list());
+        } catch (error) {
+          problems.push((error as Error).message);
+        }
+      }),
+  );
+  const active: string[] = [];
   for (const scenario of FAULT_SCENARIOS) {
     const { target } = scenario;
-    if (target.kind !== 'service' || stopped.includes(target.service)) continue;
-    try {
-      const fault = (await backend.faultsOf(target.service).list()).find((candidate) => candidate.name === target.fault);
-      if (fault?.active) active.push(`${scenario.name} on ${target.service}: ${describe(fault, target.parameter?.unit)}`);
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
+    if (target.kind !== 'service') continue;
+    const fault = listed.get(target.service)?.find((candidate) => candidate.name === target.fault);
+    if (fault?.active) active.push(`${scenario.name} on ${target.service}: ${describe(fault, target.parameter?.unit)}`);
   }
   const attacker = backend.attackRunning();
   if (attacker) active.push(`login-brute-force: running from ${attacker}`);

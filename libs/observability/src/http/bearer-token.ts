@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-const BEARER = /^Bearer +(\S+) *$/i;
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const digestOf = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
