@@ -13,7 +13,8 @@ export { HTTP_SERVER_DURATION_METRIC } from './metrics/http-metrics';
 export { renderOpenMetrics } from './metrics/openmetrics';
 
 export { createServiceLogger, loggerOptions, type LogLevel, type ServiceLogger } from './logging/service-logger';
-export { createLogPipeline } from './logging/log-pipeline';
+export { createLogPipeline, type LogPipeline } from './logging/log-pipeline';
+export { AccessLog, type AccessLogRecord } from './logging/access-log';
 export { redact, redactString, passesLuhn, REDACTED } from './logging/redaction';
 export { NestLoggerBridge } from './logging/nest-logger';
 

@@ -35,6 +35,7 @@ class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly metrics: ServiceMetrics,
+    @Inject(OBSERVABILITY_CONFIG) private readonly config: ObservabilityConfig,
     @Inject(LOG_PIPELINE) private readonly pipeline: LogPipeline,
   ) {}
 
@@ -43,8 +44,8 @@ class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (!fastify || typeof fastify.addHook !== 'function') {
       throw new Error('ObservabilityModule needs NestJS on the Fastify adapter (FastifyAdapter)');
     }
-    installRequestLifecycle(fastify, {
-      logger: this.pipeline.logger,
+    if (this.config.requestTelemetry) installRequestLifecycle(fastify, {
+      accessLog: this.pipeline.accessLog,
       histogram: declareHttpServerMetrics(this.metrics),
       tracer: trace.getTracer('@ai-finance/observability'),
     });

@@ -77,7 +77,7 @@ describe('shipping logs to Elasticsearch', () => {
     const metrics = new ServiceMetrics('shipping-test', { defaultMetrics: false });
     const stdout = new LogCapture();
     const pipeline = createLogPipeline(
-      { serviceName: 'shipping-test', logLevel: 'info', elasticsearch: { node: endpoint.url, index: 'ai-finance-logs-%{DATE}', maxPendingRecords: 1000 } },
+      { serviceName: 'shipping-test', logLevel: 'info', requestTelemetry: true, elasticsearch: { node: endpoint.url, index: 'ai-finance-logs-%{DATE}', maxPendingRecords: 1000 } },
       metrics,
       stdout,
     );
@@ -99,7 +99,7 @@ describe('shipping logs to Elasticsearch', () => {
     const metrics = new ServiceMetrics('shipping-test', { defaultMetrics: false });
     const stdout = new LogCapture();
     const pipeline = createLogPipeline(
-      { serviceName: 'shipping-test', logLevel: 'info', elasticsearch: { node: endpoint.url, index: 'ai-finance-logs-%{DATE}', maxPendingRecords: 50 } },
+      { serviceName: 'shipping-test', logLevel: 'info', requestTelemetry: true, elasticsearch: { node: endpoint.url, index: 'ai-finance-logs-%{DATE}', maxPendingRecords: 50 } },
       metrics,
       stdout,
     );
@@ -118,7 +118,7 @@ describe('shipping logs to Elasticsearch', () => {
 
     const metrics = new ServiceMetrics('shipping-test', { defaultMetrics: false });
     const pipeline = createLogPipeline(
-      { serviceName: 'shipping-test', logLevel: 'info', elasticsearch: { node: `http://127.0.0.1:${port}`, index: 'logs', maxPendingRecords: 1000 } },
+      { serviceName: 'shipping-test', logLevel: 'info', requestTelemetry: true, elasticsearch: { node: `http://127.0.0.1:${port}`, index: 'logs', maxPendingRecords: 1000 } },
       metrics,
       new LogCapture(),
     );

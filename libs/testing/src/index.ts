@@ -1,7 +1,7 @@
 // Test helpers shared by the workspace's integration tests.
 export { freePort, uniqueName, waitFor } from './ports';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
-export { ServiceProcess, type LogLine } from './service-process';
+export { ServiceProcess, type LogLine, type ServiceProcessOptions } from './service-process';
 export { TcpProxy } from './tcp-proxy';
 export { promtoolCheckMetrics } from './promtool';
 export { runTool, type ToolRun, type ToolRunOptions } from './promtool';

@@ -36,7 +36,13 @@ interface OtlpExport {
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Spans received, kept or not. */
+  spanCount = 0;
+  exportCount = 0;
   private server: Server | undefined;
+
+  /** `keepSpans: false` only counts them, so that a long benchmark run does not fill memory. */
+  constructor(private readonly options: { keepSpans?: boolean } = {}) {}
 
   get endpoint(): string {
     const address = this.server?.address() as AddressInfo | undefined;
@@ -74,9 +80,12 @@ export class OtlpReceiver {
   }
 
   private collect(payload: OtlpExport): void {
+    this.exportCount++;
     for (const resourceSpans of payload.resourceSpans ?? []) {
       const resource = toRecord(resourceSpans.resource?.attributes);
       for (const scope of resourceSpans.scopeSpans ?? []) {
+        this.spanCount += scope.spans?.length ?? 0;
+        if (this.options.keepSpans === false) continue;
         for (const span of scope.spans ?? []) {
           this.spans.push({
             serviceName: String(resource['service.name']),

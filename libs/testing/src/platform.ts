@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { deleteRedisKeys } from './cleanup';
 import { OtlpReceiver } from './otlp-receiver';
 import { freePort, uniqueName, waitFor } from './ports';
-import { ServiceProcess } from './service-process';
+import { ServiceProcess, type ServiceProcessOptions } from './service-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { deleteRabbitNamespace } from './test-rabbitmq';
 import { randomBytes } from 'node:crypto';
@@ -56,6 +56,10 @@ export interface PlatformOptions {
   gatewayLogLevel?: string;
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** How every service process is run (benchmarks discard stdout and may preload a module). */
+  process?: ServiceProcessOptions;
+  /** Keep every span received (tests) or only count them (benchmarks). */
+  keepSpans?: boolean;
 }
 
 /**
@@ -63,7 +67,7 @@ export interface PlatformOptions {
  * Redis key prefixes of this run only, removed again by stop().
  */
 export class Platform {
-  readonly receiver = new OtlpReceiver();
+  readonly receiver: OtlpReceiver;
   readonly runId = uniqueName('it');
   readonly exchange = `${this.runId}.events`;
   readonly queuePrefix = `${this.runId}.`;
@@ -72,7 +76,9 @@ export class Platform {
   database: TestDatabase | undefined;
   readonly services = new Map<ServiceName, ServiceProcess>();
 
-  constructor(private readonly options: PlatformOptions = {}) {}
+  constructor(private readonly options: PlatformOptions = {}) {
+    this.receiver = new OtlpReceiver({ keepSpans: options.keepSpans });
+  }
 
   get gateway(): ServiceProcess {
     return this.service('api-gateway');
@@ -123,7 +129,7 @@ export class Platform {
           REDIS_KEY_PREFIX: `${this.redisKeyBase}${name}:`,
           ...(name === 'api-gateway' && this.options.gatewayLogLevel ? { LOG_LEVEL: this.options.gatewayLogLevel } : {}),
           ...this.options.env?.[name],
-        }),
+        }, this.options.process),
       );
     }
     await Promise.all([...this.services.values()].map((service) => service.start(60_000)));

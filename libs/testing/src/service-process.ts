@@ -7,6 +7,15 @@ const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
 export type LogLine = Record<string, unknown>;
 
+export interface ServiceProcessOptions {
+  /** Send stdout to /dev/null instead of keeping it (benchmarks: keeping every line costs memory and CPU). */
+  discardStdout?: boolean;
+  /** Arguments for node before the script, e.g. `-r` a preload. */
+  nodeArgs?: string[];
+  /** The script to run; defaults to the service's build output, apps/<name>/dist/main.js. */
+  main?: string;
+}
+
 /**
  * Runs one of the platform's services from its build output as a separate process, the way it runs
  * in production, and keeps everything it writes to stdout for assertions on its log lines.
@@ -21,7 +30,13 @@ export class ServiceProcess {
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly options: ServiceProcessOptions = {},
   ) {}
+
+  /** The process id while it runs (benchmarks read its CPU time and memory). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -39,11 +54,11 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const main = join(WORKSPACE_ROOT, 'apps', this.name, 'dist', 'main.js');
-    this.child = spawn(process.execPath, [main], {
+    const main = this.options.main ?? join(WORKSPACE_ROOT, 'apps', this.name, 'dist', 'main.js');
+    this.child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), main], {
       cwd: WORKSPACE_ROOT,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(this.port), ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', this.options.discardStdout ? 'ignore' : 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.collect(chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));

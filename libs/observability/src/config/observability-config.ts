@@ -13,6 +13,11 @@ export interface ObservabilityModuleOptions {
 export interface ObservabilityConfig {
   serviceName: string;
   logLevel: LogLevel;
+  /**
+   * Whether each HTTP request is measured, logged and traced. Off only for the benchmarks' baseline
+   * (docs/performance.md): a service without it is invisible to every SLO rule and alert.
+   */
+  requestTelemetry: boolean;
   elasticsearch?: {
     node: string;
     index: string;
@@ -31,6 +36,7 @@ export function resolveObservabilityConfig(options: ObservabilityModuleOptions):
   const values = loadEnv(
     {
       LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+      OBSERVABILITY_REQUEST_TELEMETRY: z.enum(['on', 'off']).default('on'),
       ELASTICSEARCH_URL: env.optionalUrl(),
       ELASTICSEARCH_INDEX: z.string().min(1).default(DEFAULT_SHIPPER_OPTIONS.index),
       ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
@@ -42,6 +48,7 @@ export function resolveObservabilityConfig(options: ObservabilityModuleOptions):
   return {
     serviceName: options.serviceName,
     logLevel: values.LOG_LEVEL,
+    requestTelemetry: values.OBSERVABILITY_REQUEST_TELEMETRY === 'on',
     elasticsearch: values.ELASTICSEARCH_URL
       ? {
           node: values.ELASTICSEARCH_URL,

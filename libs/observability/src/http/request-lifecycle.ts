@@ -1,9 +1,10 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Histogram } from 'prom-client';
-import { RequestContext, type RequestContextData } from '../context/request-context';
+import { ensureContextManager, RequestContext, withRequestData, type RequestContextData } from '../context/request-context';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../context/request-id';
-import type { ServiceLogger } from '../logging/service-logger';
+import { redactString } from '../logging/redaction';
+import type { AccessLog } from '../logging/access-log';
 import type { HttpServerLabels } from '../metrics/http-metrics';
 import { extractTraceContext } from '../tracing/propagation';
 
@@ -35,7 +36,7 @@ export function requestContextOf(request: FastifyRequest): RequestContextData | 
 }
 
 export interface RequestLifecycleDependencies {
-  logger: ServiceLogger;
+  accessLog: AccessLog;
   histogram: Histogram<HttpServerLabels>;
   tracer: Tracer;
 }
@@ -45,10 +46,11 @@ export interface RequestLifecycleDependencies {
  * log line. Fastify hooks see every request, including 404s and errors thrown before Nest's pipeline.
  */
 export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifecycleDependencies): void {
-  const { logger, histogram, tracer } = deps;
+  const { accessLog, histogram, tracer } = deps;
   // A service that trusts its proxy's X-Forwarded-For (one behind api-gateway) also trusts the user id
   // the gateway set after verifying the caller's token, so its logs and spans name the user.
   const trustsGatewayHeaders = app.hasDecorator(TRUSTS_GATEWAY_HEADERS);
+  ensureContextManager();
 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
@@ -88,6 +90,7 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
       }
     }
 
+    otelContext = withRequestData(otelContext, data);
     (request as ObservedRequest)[kState] = {
       startedAt: process.hrtime.bigint(),
       route,
@@ -97,15 +100,16 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
       otelContext,
       context: data,
     };
-    context.with(otelContext, () => RequestContext.run(data, done));
+    context.with(otelContext, done);
   });
 
   // Body parsing resumes on the socket's own async context; enter the request's context again so that
-  // guards, pipes, handlers and everything they await see it.
+  // guards, pipes, handlers and everything they await see it. A request without a body never left it,
+  // and entering a context costs (docs/performance.md).
   app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const state = (request as ObservedRequest)[kState];
-    if (!state) return done();
-    context.with(state.otelContext, () => RequestContext.run(state.context, done));
+    if (!state || RequestContext.current() === state.context) return done();
+    context.with(state.otelContext, done);
   });
 
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
@@ -129,24 +133,24 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
       span.end();
     }
 
-    const fields = {
-      log_type: 'http_request',
-      request_id: data.requestId,
-      trace_id: data.traceId,
-      span_id: data.spanId,
-      user_id: data.userId,
-      method: request.method,
-      route: state.route,
-      path: state.path,
-      status_code: statusCode,
-      duration_ms: Math.round(durationSeconds * 1e6) / 1e3,
-      ip_address: request.ip,
-      user_agent: request.headers['user-agent'],
-    };
-    const message = `${request.method} ${state.route} ${statusCode}`;
-    if (state.operational) logger.debug(fields, message);
-    else if (statusCode >= 500) logger.error(fields, message);
-    else logger.info(fields, message);
+    const level = state.operational ? 'debug' : statusCode >= 500 ? 'error' : 'info';
+    if (accessLog.isLevelEnabled(level)) {
+      const userAgent = request.headers['user-agent'];
+      accessLog.write(level, {
+        request_id: data.requestId,
+        trace_id: data.traceId,
+        span_id: data.spanId,
+        user_id: data.userId,
+        method: request.method,
+        route: state.route,
+        // The two fields the client writes freely: a card number or token in them must not reach the logs.
+        path: redactString(state.path),
+        status_code: statusCode,
+        duration_ms: Math.round(durationSeconds * 1e6) / 1e3,
+        ip_address: request.ip,
+        user_agent: userAgent === undefined ? undefined : redactString(userAgent),
+      });
+    }
     done();
   });
 }

@@ -2,10 +2,13 @@ import pino, { type DestinationStream } from 'pino';
 import type { ObservabilityConfig } from '../config/observability-config';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import { DEFAULT_SHIPPER_OPTIONS, ElasticsearchShipper, type DropReason } from './elasticsearch-shipper';
-import { loggerOptions, stdoutDestination, type ServiceLogger } from './service-logger';
+import { AccessLog } from './access-log';
+import { flushQuietly, loggerOptions, stdoutDestination, type ServiceLogger } from './service-logger';
 
 export interface LogPipeline {
   logger: ServiceLogger;
+  /** One line per HTTP request (log_type http_request), to the same destinations. */
+  accessLog: AccessLog;
   close(): void;
 }
 
@@ -25,14 +28,20 @@ export function createLogPipeline(config: ObservabilityConfig, metrics: ServiceM
   // Present from the start, so that rate() and alerts see a zero rather than no series.
   for (const reason of DROP_REASONS) dropped.inc({ reason }, 0);
 
-  const options = loggerOptions(config.serviceName, config.logLevel);
   const console = stdout ?? stdoutDestination();
-  if (!config.elasticsearch) return { logger: pino(options, console), close: () => undefined };
+  const options = loggerOptions(config.serviceName, config.logLevel, () => flushQuietly(console));
+  if (!config.elasticsearch) {
+    return { logger: pino(options, console), accessLog: new AccessLog(config.serviceName, config.logLevel, [console]), close: () => undefined };
+  }
 
   const shipper = new ElasticsearchShipper({ ...DEFAULT_SHIPPER_OPTIONS, ...config.elasticsearch }, dropped, shipped);
   const streams = pino.multistream([
     { level: config.logLevel, stream: console },
     { level: config.logLevel, stream: shipper },
   ]);
-  return { logger: pino(options, streams), close: () => shipper.close() };
+  return {
+    logger: pino(options, streams),
+    accessLog: new AccessLog(config.serviceName, config.logLevel, [console, shipper]),
+    close: () => shipper.close(),
+  };
 }

@@ -8,6 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ensureContextManager } from '../context/request-context';
 
 export interface TracingOptions {
   serviceName: string;
@@ -35,6 +36,8 @@ export function startTracing(options: TracingOptions): TracingHandle {
   if (active) return active;
   const env = options.env ?? process.env;
   if (env.OTEL_SDK_DISABLED === 'true') {
+    // No spans, but request ids and user ids still travel with each request through this context.
+    ensureContextManager();
     active = DISABLED;
     return active;
   }

@@ -1,0 +1,39 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BenchContext } from './harness/bench-context';
+import type { BenchOptions } from './options';
+import { withResults } from './report';
+import { describeMachine, type BenchResults } from './results';
+import { measureLogging } from './scenarios/logging';
+import { measureOnPlatform } from './scenarios/platform-scenarios';
+import { measureRealPath } from './scenarios/real-path';
+import { measureTrivialRoute } from './scenarios/trivial-route';
+import { evaluateTargets } from './targets';
+
+/** Runs the chosen scenarios one after another (never two at once: they would measure each other). */
+export async function runBench(options: BenchOptions, progress: (message: string) => void): Promise<BenchResults> {
+  const startedAt = new Date();
+  const context: BenchContext = { rounds: options.rounds, runSeconds: options.runSeconds, warmUpSeconds: options.warmUpSeconds, soakMinutes: options.soakMinutes, progress };
+  const scenarios: BenchResults['scenarios'] = {};
+  if (options.scenarios.includes('trivial')) scenarios.trivialRoute = await measureTrivialRoute(context);
+  if (options.scenarios.includes('real-path')) Object.assign(scenarios, await measureRealPath(context));
+  if (options.scenarios.includes('logging')) scenarios.logging = await measureLogging(context);
+  if (options.scenarios.includes('platform')) scenarios.platform = await measureOnPlatform(context);
+
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine: describeMachine(),
+    settings: { rounds: options.rounds, runSeconds: options.runSeconds, warmUpSeconds: options.warmUpSeconds, soakMinutes: options.soakMinutes },
+    scenarios,
+    targets: [],
+  };
+  results.targets = evaluateTargets(results);
+  mkdirSync(dirname(options.resultsFile), { recursive: true });
+  writeFileSync(options.resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  if (options.performanceDoc) {
+    const document = existsSync(options.performanceDoc) ? readFileSync(options.performanceDoc, 'utf8') : '# Performance\n';
+    writeFileSync(options.performanceDoc, withResults(document, results));
+  }
+  return results;
+}

@@ -1,0 +1,44 @@
+import type { BenchResults } from './results';
+
+export interface TargetVerdict {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+
+/** The issue's targets, each checked against what this run measured (null: the scenario did not run). */
+export function evaluateTargets(results: BenchResults): TargetVerdict[] {
+  const verdicts: TargetVerdict[] = [];
+  const { realPath, addedLatency, trivialRoute, platform } = results.scenarios;
+  if (realPath) {
+    const library = realPath.variants.library.ratioToOff;
+    const sampled = realPath.variants['library-sampled-10'].ratioToOff;
+    verdicts.push({ target: 'Real path, every request traced: ≥ 0.80 of uninstrumented throughput', measured: fixed(library), met: library >= 0.8 });
+    verdicts.push({ target: 'Real path, 10% head sampling: ≥ 0.90 of uninstrumented throughput', measured: fixed(sampled), met: sampled >= 0.9 });
+  }
+  if (trivialRoute) {
+    const times = trivialRoute.variants.library.requestsPerSecond / trivialRoute.variants['stock-otel'].requestsPerSecond;
+    verdicts.push({ target: 'Trivial route: ≥ 3× the throughput of stock OpenTelemetry auto-instrumentation', measured: `${fixed(times)}×`, met: times >= 3 });
+  }
+  if (addedLatency) {
+    verdicts.push({
+      target: 'Added p99 latency at 1,000 req/s on the real path: < 1 ms',
+      measured: `${fixed(addedLatency.addedLatencyP99Ms, 3)} ms`,
+      met: addedLatency.addedLatencyP99Ms < 1,
+    });
+  }
+  if (platform) {
+    const worst = platform.scrapeCost.worstService;
+    verdicts.push({ target: '/metrics of one service at full cardinality: < 10 ms', measured: `p99 ${fixed(worst.latencyP99Ms)} ms (${worst.byLatencyP99})`, met: worst.latencyP99Ms < 10 });
+    const soak = platform.memorySoak;
+    const unbounded = Object.entries(soak.services).filter(([, memory]) => !memory.bounded).map(([service]) => service);
+    verdicts.push({
+      target: `No service's memory grows without bound with Elasticsearch and the collector unreachable (${soak.loadMinutes} min of load)`,
+      measured: unbounded.length === 0 ? 'all bounded' : `growing: ${unbounded.join(', ')}`,
+      met: soak.allBounded,
+    });
+  }
+  return verdicts;
+}

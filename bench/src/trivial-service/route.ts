@@ -1,0 +1,1 @@
+export const TRIVIAL_ROUTE = '/ping';
