@@ -1,8 +1,7 @@
-import { fetchMetrics, sampleValue, type Platform, type ServiceProcess } from '@ai-finance/testing';
+import { fetchMetrics, sampleValue, sampleValuesBy, type Platform, type ServiceProcess } from '@ai-finance/testing';
 import { DEFAULT_MIX, runTraffic } from '@ai-finance/traffic-tools';
 import type { BenchContext } from '../harness/bench-context';
 import { residentMemoryBytes } from '../harness/process-stats';
-import { samplesByLabel } from './platform-client';
 
 /** Resident memory of each service, MiB, by service name. */
 export type MemoryByService = Record<string, number>;
@@ -94,7 +93,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // The V8 heap next to RSS tells a growing heap (objects kept) from native memory.
   const heapUsed = Object.fromEntries(services.map((service, index) => [service.name, oneDecimal(sampleValue(metrics[index], 'nodejs_heap_size_used_bytes') / BYTES_PER_MIB)]));
   const memory = memoryGrowth(timeline.samples, options.idle, options.peakUnderLoad, heapUsed);
-  const dropsByService = Object.fromEntries(services.map((service, index) => [service.name, samplesByLabel(metrics[index], 'log_records_dropped_total', 'reason')]));
+  const dropsByService = Object.fromEntries(services.map((service, index) => [service.name, sampleValuesBy(metrics[index], 'log_records_dropped_total', 'reason')]));
   const dropsByReason: Record<string, number> = {};
   for (const drops of Object.values(dropsByService)) for (const [reason, count] of Object.entries(drops)) dropsByReason[reason] = (dropsByReason[reason] ?? 0) + count;
   const shipped = metrics.reduce((sum, text) => sum + sampleValue(text, 'log_records_shipped_total'), 0);

@@ -63,24 +63,6 @@ async function signUp(gatewayUrl: string, email: string): Promise<SignedInUser> 
   return { userId, email, password, accessToken };
 }
 
-/**
- * Sums the samples of metric `name` by the value of one label, over the series whose labels include
- * all of `filter`: e.g. answers by `status_code` of one route.
- */
-export function samplesByLabel(exposition: string, name: string, label: string, filter: Record<string, string> = {}): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const line of exposition.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const labels = Object.fromEntries([...(match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]));
-    if (!Object.entries(filter).every(([key, value]) => labels[key] === value)) continue;
-    const key = labels[label] ?? '';
-    totals[key] = (totals[key] ?? 0) + Number(match[4]);
-  }
-  return totals;
-}
-
 /** `after - before` for each key, leaving out keys that did not change. */
 export function countsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const changed: Record<string, number> = {};

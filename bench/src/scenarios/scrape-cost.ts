@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN } from '@ai-finance/contracts';
-import type { Platform, ServiceProcess } from '@ai-finance/testing';
+import { HTTP_SERVER_DURATION_METRIC } from '@ai-finance/observability';
+import { sampleValuesBy, type Platform, type ServiceProcess } from '@ai-finance/testing';
 import { DEFAULT_MIX, runTraffic } from '@ai-finance/traffic-tools';
 import jwt from 'jsonwebtoken';
 import { Pool, request, type Dispatcher } from 'undici';
 import type { BenchContext } from '../harness/bench-context';
-import { samplesByLabel, sendJson, signUpUsers, type SignedInUser } from './platform-client';
+import { sendJson, signUpUsers, type SignedInUser } from './platform-client';
 
 export const SCRAPES_PER_SERVICE = 50;
 export const OPENMETRICS_SCRAPES_PER_SERVICE = 5;
@@ -14,7 +15,6 @@ const TRAFFIC_ARRIVALS_PER_SECOND = 20;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** What Prometheus sends when it prefers OpenMetrics. */
 const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-const REQUEST_DURATION_METRIC = 'http_server_request_duration_seconds';
 // api-gateway's build emits no type declarations, so its route table is loaded as JavaScript and checked below.
 const GATEWAY_ROUTE_TABLE = '@ai-finance/api-gateway/dist/routes/route-table';
 
@@ -266,8 +266,8 @@ async function scrapeCost(service: ServiceProcess): Promise<ServiceScrapeCost> {
     const text = await timedScrapes(pool, SCRAPES_PER_SERVICE, {});
     const openMetrics = await timedScrapes(pool, OPENMETRICS_SCRAPES_PER_SERVICE, { accept: OPENMETRICS_ACCEPT });
     const samples = text.body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    const routes = samplesByLabel(text.body, `${REQUEST_DURATION_METRIC}_count`, 'route');
-    const statusCodes = samplesByLabel(text.body, `${REQUEST_DURATION_METRIC}_count`, 'status_code');
+    const routes = sampleValuesBy(text.body, `${HTTP_SERVER_DURATION_METRIC}_count`, 'route');
+    const statusCodes = sampleValuesBy(text.body, `${HTTP_SERVER_DURATION_METRIC}_count`, 'status_code');
     return {
       service: service.name,
       latencyP50Ms: twoDecimals(percentile(text.durationsMs, 50)),
@@ -275,8 +275,8 @@ async function scrapeCost(service: ServiceProcess): Promise<ServiceScrapeCost> {
       latencyMaxMs: twoDecimals(Math.max(...text.durationsMs)),
       bytes: Buffer.byteLength(text.body),
       series: samples.length,
-      requestDurationSeries: samples.filter((line) => line.startsWith(REQUEST_DURATION_METRIC)).length,
-      requestDurationHistograms: samples.filter((line) => line.startsWith(`${REQUEST_DURATION_METRIC}_count`)).length,
+      requestDurationSeries: samples.filter((line) => line.startsWith(HTTP_SERVER_DURATION_METRIC)).length,
+      requestDurationHistograms: samples.filter((line) => line.startsWith(`${HTTP_SERVER_DURATION_METRIC}_count`)).length,
       routesSeen: Object.keys(routes).length,
       statusCodesSeen: Object.keys(statusCodes).sort(),
       openMetrics: { contentType: openMetrics.contentType, latencyP50Ms: twoDecimals(percentile(openMetrics.durationsMs, 50)), bytes: Buffer.byteLength(openMetrics.body) },

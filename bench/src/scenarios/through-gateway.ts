@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchMetrics, sampleValue, type Platform } from '@ai-finance/testing';
+import { HTTP_SERVER_DURATION_METRIC } from '@ai-finance/observability';
+import { fetchMetrics, sampleValue, sampleValuesBy, type Platform } from '@ai-finance/testing';
 import { parse } from 'yaml';
 import type { BenchContext } from '../harness/bench-context';
 import { runFixedRate, type PlannedRequest } from '../harness/fixed-rate';
 import { WORKSPACE_ROOT } from '../harness/paths';
 import { cpuTimeMs } from '../harness/process-stats';
 import { peakMiB, startMemorySampling, type MemoryByService } from './memory-soak';
-import { countsSince, samplesByLabel, sendJson, signUpUsers, type SignedInUser } from './platform-client';
+import { countsSince, sendJson, signUpUsers, type SignedInUser } from './platform-client';
 
 // 10/s first: on two shared cores the platform may already miss the SLO at 25/s, and the result should still name a rate.
 export const ORDER_RATES_PER_SECOND = [10, 25, 50, 100, 150, 200, 300, 400];
@@ -214,7 +215,7 @@ async function checkOrderPlan(gateway: string, trader: SignedInUser, instruments
 async function orderCounts(platform: Platform): Promise<{ answers: Record<string, number>; rejectedByRisk: number }> {
   const [gatewayMetrics, riskMetrics] = await Promise.all([fetchMetrics(platform.gateway.url), fetchMetrics(platform.service('risk').url)]);
   return {
-    answers: samplesByLabel(gatewayMetrics, 'http_server_request_duration_seconds_count', 'status_code', { method: 'POST', route: ORDER_ROUTE }),
+    answers: sampleValuesBy(gatewayMetrics, `${HTTP_SERVER_DURATION_METRIC}_count`, 'status_code', { method: 'POST', route: ORDER_ROUTE }),
     rejectedByRisk: sampleValue(riskMetrics, 'risk_checks_total', { outcome: 'rejected' }),
   };
 }

@@ -8,7 +8,7 @@ export { runTool, type ToolRun, type ToolRunOptions } from './promtool';
 export { deleteRedisKeys } from './cleanup';
 export { createTestDatabase, dropTestDatabase, TEST_POSTGRES_URL, testDatabaseUrl, type TestDatabase } from './test-database';
 export { captureEvents, createRabbitNamespace, deleteRabbitNamespace, EventCapture, TEST_RABBITMQ_URL, type CapturedEvent, type TestRabbitNamespace } from './test-rabbitmq';
-export { fetchMetrics, sampleValue, scrapeMetrics } from './metrics-reader';
+export { fetchMetrics, sampleValue, sampleValuesBy, scrapeMetrics } from './metrics-reader';
 export { serviceEnv, TestEnv } from './test-env';
 export { startNestApp, type StartNestAppOptions } from './nest-app';
 export { openEventPublisher, type EventPublisher } from './event-publisher';

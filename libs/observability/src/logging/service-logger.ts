@@ -28,16 +28,6 @@ function requestFields(): Record<string, string> {
 
 const keepRedacted = (value: unknown): unknown => value;
 
-function baseOptions(serviceName: string, level: LogLevel): LoggerOptions {
-  return {
-    level,
-    messageKey: 'message',
-    base: { service_name: serviceName },
-    timestamp: () => `,"@timestamp":"${isoTimestamp()}"`,
-    formatters: { level: (label) => ({ level: LEVEL_WORD[label] ?? label }) },
-  };
-}
-
 const ERROR_LEVEL = 50;
 
 /**
@@ -45,15 +35,17 @@ const ERROR_LEVEL = 50;
  * there, so that the line explaining a crash is not left in the buffer.
  */
 export function loggerOptions(serviceName: string, level: LogLevel, onErrorLine?: () => void): LoggerOptions {
-  const base = baseOptions(serviceName, level);
   return {
-    ...base,
+    level,
+    messageKey: 'message',
     errorKey: 'error',
     // Errors reach pino already redacted into plain objects that keep their class in `type`; pino's own
     // error serializer would name that plain object's class instead ("Object").
     serializers: { err: keepRedacted, error: keepRedacted },
+    base: { service_name: serviceName },
+    timestamp: () => `,"@timestamp":"${isoTimestamp()}"`,
     formatters: {
-      ...base.formatters,
+      level: (label) => ({ level: LEVEL_WORD[label] ?? label }),
       bindings: (bindings) => redact(bindings),
     },
     // Fields of the call win over the request's, so a line may set its own log_type.
