@@ -1,7 +1,14 @@
 import type { BenchResults } from './results';
 
-const START = '<!-- bench:results:start (written by npm run bench; do not edit by hand) -->';
-const END = '<!-- bench:results:end -->';
+/** The Node.js major a run measured: the document keeps one measured section per major. */
+export function nodeMajorOf(results: BenchResults): string {
+  return results.machine.nodeVersion.replace(/^v/, '').split('.')[0];
+}
+
+const markers = (major: string): { start: string; end: string } => ({
+  start: `<!-- bench:results:node${major}:start (written by npm run bench; do not edit by hand) -->`,
+  end: `<!-- bench:results:node${major}:end -->`,
+});
 
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -9,6 +16,8 @@ const n = (value: number, digits = 0): string => value.toLocaleString('en-US', {
 export function resultsMarkdown(results: BenchResults): string {
   const { machine, scenarios } = results;
   const lines: string[] = [
+    `### Node ${nodeMajorOf(results)}`,
+    '',
     `Measured ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpuModel} (${machine.cpuCores} cores, ${machine.memoryGiB} GiB), Node ${machine.nodeVersion}, commit ${machine.commit}; ` +
       `${results.settings.rounds} alternating rounds of ${results.settings.runSeconds} s per variant, medians. The whole run took ${Math.round(results.durationSeconds / 60)} min.`,
     '',
@@ -37,13 +46,13 @@ export function resultsMarkdown(results: BenchResults): string {
       lines.push(`| ${step.targetRatePerSecond} | ${n(step.achievedRatePerSecond, 1)} | ${n(step.latencyP50Ms, 1)} | ${n(step.latencyP95Ms, 1)} | ${n(step.latencyP99Ms, 1)} | ${step.failedRequests} | ${n(step.cpuMsPerRequest, 1)} | ${step.meetsSlo ? 'yes' : 'no'} |`);
     }
     lines.push('', `Highest rate meeting the SLO: ${throughGateway.highestRateMeetingSloPerSecond ?? 'none'} orders/s.`);
-    lines.push('', '**5. Scrape cost (after the traffic simulator and a 4xx probe of every route)**', '', '| service | p50 ms | p99 ms | bytes | series | request-duration series | routes | status codes |', '|---|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('', '**5. Scrape cost (after the traffic simulator and a 4xx probe of every route)**', '', '| service | p50 ms | p99 ms | OpenMetrics p50 ms | OpenMetrics p99 ms | bytes | series | request-duration series | routes | status codes |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const service of scrapeCost.services) {
-      lines.push(`| ${service.service} | ${n(service.latencyP50Ms, 1)} | ${n(service.latencyP99Ms, 1)} | ${n(service.bytes)} | ${n(service.series)} | ${n(service.requestDurationSeries)} | ${service.routesSeen} | ${service.statusCodesSeen.join(' ')} |`);
+      lines.push(`| ${service.service} | ${n(service.latencyP50Ms, 1)} | ${n(service.latencyP99Ms, 1)} | ${n(service.openMetrics.latencyP50Ms, 1)} | ${n(service.openMetrics.latencyP99Ms, 1)} | ${n(service.bytes)} | ${n(service.series)} | ${n(service.requestDurationSeries)} | ${service.routesSeen} | ${service.statusCodesSeen.join(' ')} |`);
     }
-    lines.push('', `**7. Memory (RSS MiB; Elasticsearch hung, collector refused; ${memorySoak.loadMinutes} min of load)**`, '', '| service | idle | peak under load | half time | after soak | slope MiB/min (2nd half) | bounded |', '|---|---:|---:|---:|---:|---:|---|');
+    lines.push('', `**7. Memory (RSS MiB; Elasticsearch hung, collector refused; ${memorySoak.loadMinutes} min of load)**`, '', '| service | idle | peak under load | half time | after soak | 2nd-half peak vs 1st, % | slope MiB/min (2nd half) | bounded |', '|---|---:|---:|---:|---:|---:|---:|---|');
     for (const [service, memory] of Object.entries(memorySoak.services)) {
-      lines.push(`| ${service} | ${n(memory.idleMiB)} | ${n(memory.peakUnderLoadMiB)} | ${n(memory.atHalfTimeMiB)} | ${n(memory.afterSoakMiB)} | ${memory.slopeOverSecondHalfMiBPerMinute === null ? '–' : n(memory.slopeOverSecondHalfMiBPerMinute, 2)} | ${memory.bounded ? 'yes' : '**no**'} |`);
+      lines.push(`| ${service} | ${n(memory.idleMiB)} | ${n(memory.peakUnderLoadMiB)} | ${n(memory.atHalfTimeMiB)} | ${n(memory.afterSoakMiB)} | ${n(memory.peakGrowthPercent, 1)} | ${memory.slopeOverSecondHalfMiBPerMinute === null ? '–' : n(memory.slopeOverSecondHalfMiBPerMinute, 2)} | ${memory.bounded ? 'yes' : '**no**'} |`);
     }
     lines.push('', `Rule: ${memorySoak.boundedRule}. Log records dropped for Elasticsearch: ${n(memorySoak.logRecordsDropped.total)}.`);
   }
@@ -57,8 +66,9 @@ export function resultsMarkdown(results: BenchResults): string {
   return lines.join('\n');
 }
 
-/** `document` with its measured section replaced (or appended, the first time). */
+/** `document` with the measured section of this run's Node.js major replaced (or appended, the first time). */
 export function withResults(document: string, results: BenchResults): string {
+  const { start: START, end: END } = markers(nodeMajorOf(results));
   const section = `${START}\n${resultsMarkdown(results)}\n${END}`;
   const start = document.indexOf(START);
   const end = document.indexOf(END);

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BenchContext } from './harness/bench-context';
 import type { BenchOptions } from './options';
-import { withResults } from './report';
+import { nodeMajorOf, withResults } from './report';
 import { describeMachine, type BenchResults } from './results';
 import { measureLogging } from './scenarios/logging';
 import { measureOnPlatform } from './scenarios/platform-scenarios';
@@ -30,7 +30,10 @@ export async function runBench(options: BenchOptions, progress: (message: string
   };
   results.targets = evaluateTargets(results);
   mkdirSync(dirname(options.resultsFile), { recursive: true });
-  writeFileSync(options.resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(options.resultsFile, json);
+  // Also kept per Node.js major, beside the latest run: the services run on 20 here and on 24 in the image.
+  writeFileSync(join(dirname(options.resultsFile), `node${nodeMajorOf(results)}.json`), json);
   if (options.performanceDoc) {
     const document = existsSync(options.performanceDoc) ? readFileSync(options.performanceDoc, 'utf8') : '# Performance\n';
     writeFileSync(options.performanceDoc, withResults(document, results));

@@ -38,6 +38,7 @@ describe('the benchmark harness', () => {
     expect(written.scenarios.logging.pacedElasticsearchHung.eventLoopDelayP99Ms).toBeGreaterThan(0);
     expect(written.targets.map((verdict: { target: string }) => verdict.target)).toEqual([expect.stringContaining('Trivial route')]);
     expect(written.machine.nodeVersion).toBe(process.version);
+    expect(JSON.parse(readFileSync(join(folder, `node${process.versions.node.split('.')[0]}.json`), 'utf8'))).toEqual(written);
     expect(messages.length).toBeGreaterThan(0);
   });
 
@@ -49,6 +50,18 @@ describe('the benchmark harness', () => {
     expect(second).toContain('A closing paragraph.');
     expect(second).toContain('| T | N | **no** |');
     expect(second).not.toContain('| T | M | yes |');
+  });
+
+  it('keeps one measured section per Node.js major: a run on 24 leaves the section of 20 alone', () => {
+    const on20 = { startedAt: '2026-01-01T00:00:00.000Z', durationSeconds: 60, machine: { cpuModel: 'cpu', cpuCores: 2, memoryGiB: 4, nodeVersion: 'v20.20.2', platform: 'linux', commit: 'abc' }, settings: { rounds: 1, runSeconds: 1, warmUpSeconds: 1, soakMinutes: 1 }, scenarios: {}, targets: [{ target: 'T', measured: 'on 20', met: true }] };
+    const on24 = { ...on20, machine: { ...on20.machine, nodeVersion: 'v24.22.3' }, targets: [{ target: 'T', measured: 'on 24', met: false }] };
+    const both = withResults(withResults('# Performance\n', on20), on24);
+    expect(both.indexOf('### Node 20')).toBeGreaterThan(-1);
+    expect(both.indexOf('### Node 24')).toBeGreaterThan(both.indexOf('### Node 20'));
+    const again = withResults(both, { ...on20, targets: [{ target: 'T', measured: 'on 20 again', met: true }] });
+    expect(again).toContain('| T | on 20 again | yes |');
+    expect(again).toContain('| T | on 24 | **no** |');
+    expect(again).not.toContain('| T | on 20 | yes |');
   });
 
   it('refuses unknown scenarios and bad numbers with a message that names the option', () => {

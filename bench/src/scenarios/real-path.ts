@@ -68,6 +68,8 @@ export async function measureRealPath(context: BenchContext): Promise<{ realPath
       return run;
     });
 
+    // The paced runs compare off and library only; the other variants' idle processes would add jitter.
+    for (const name of VARIANT_NAMES) if (name !== 'off' && name !== 'library') await (platforms.get(name) as Platform).stop();
     const fixedRate = (name: VariantName): Promise<FixedRateRun> =>
       runFixedRate({
         origin: (platforms.get(name) as Platform).gateway.url,

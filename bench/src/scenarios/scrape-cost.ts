@@ -8,8 +8,10 @@ import { Pool, request, type Dispatcher } from 'undici';
 import type { BenchContext } from '../harness/bench-context';
 import { sendJson, signUpUsers, type SignedInUser } from './platform-client';
 
-export const SCRAPES_PER_SERVICE = 50;
-export const OPENMETRICS_SCRAPES_PER_SERVICE = 5;
+// 100, so that the nearest-rank p99 is the second-worst scrape rather than the worst one (as with 50).
+export const SCRAPES_PER_SERVICE = 100;
+// Prometheus asks for OpenMetrics first: it is timed as much as the classic text format.
+export const OPENMETRICS_SCRAPES_PER_SERVICE = 100;
 const TRAFFIC_USERS = 20;
 const TRAFFIC_ARRIVALS_PER_SECOND = 20;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -61,7 +63,7 @@ export interface ServiceScrapeCost {
   requestDurationHistograms: number;
   routesSeen: number;
   statusCodesSeen: string[];
-  openMetrics: { contentType: string; latencyP50Ms: number; bytes: number };
+  openMetrics: { contentType: string; latencyP50Ms: number; latencyP99Ms: number; bytes: number };
 }
 
 export interface ProbeTally {
@@ -79,6 +81,7 @@ export interface ScrapeCostResult {
   scrapesPerService: number;
   openMetricsScrapesPerService: number;
   services: ServiceScrapeCost[];
+  /** latencyP99Ms: the slower of the two formats' p99. */
   worstService: { byLatencyP99: string; latencyP99Ms: number; byBytes: string; bytes: number; bySeries: string; series: number };
 }
 
@@ -114,9 +117,11 @@ export async function measureScrapeCost(platform: Platform, context: BenchContex
   for (const service of platform.services.values()) {
     const cost = await scrapeCost(service);
     services.push(cost);
-    context.progress(`scrape cost: ${service.name} p50 ${cost.latencyP50Ms} ms, p99 ${cost.latencyP99Ms} ms, ${cost.bytes} bytes, ${cost.series} series (${cost.requestDurationSeries} request-duration)`);
+    context.progress(`scrape cost: ${service.name} p50 ${cost.latencyP50Ms} ms, p99 ${cost.latencyP99Ms} ms (OpenMetrics ${cost.openMetrics.latencyP99Ms} ms), ${cost.bytes} bytes, ${cost.series} series (${cost.requestDurationSeries} request-duration)`);
   }
   const worst = (key: 'latencyP99Ms' | 'bytes' | 'series') => services.reduce((a, b) => (b[key] > a[key] ? b : a));
+  const slowerP99 = (cost: ServiceScrapeCost): number => Math.max(cost.latencyP99Ms, cost.openMetrics.latencyP99Ms);
+  const slowest = services.reduce((a, b) => (slowerP99(b) > slowerP99(a) ? b : a));
   return {
     exercise: {
       traffic: { seconds: trafficSeconds, users: summary.users.signedIn, requests: summary.total.requests, answersByStatus: summary.total.statuses },
@@ -127,8 +132,8 @@ export async function measureScrapeCost(platform: Platform, context: BenchContex
     openMetricsScrapesPerService: OPENMETRICS_SCRAPES_PER_SERVICE,
     services,
     worstService: {
-      byLatencyP99: worst('latencyP99Ms').service,
-      latencyP99Ms: worst('latencyP99Ms').latencyP99Ms,
+      byLatencyP99: slowest.service,
+      latencyP99Ms: slowerP99(slowest),
       byBytes: worst('bytes').service,
       bytes: worst('bytes').bytes,
       bySeries: worst('series').service,
@@ -279,7 +284,12 @@ async function scrapeCost(service: ServiceProcess): Promise<ServiceScrapeCost> {
       requestDurationHistograms: samples.filter((line) => line.startsWith(`${HTTP_SERVER_DURATION_METRIC}_count`)).length,
       routesSeen: Object.keys(routes).length,
       statusCodesSeen: Object.keys(statusCodes).sort(),
-      openMetrics: { contentType: openMetrics.contentType, latencyP50Ms: twoDecimals(percentile(openMetrics.durationsMs, 50)), bytes: Buffer.byteLength(openMetrics.body) },
+      openMetrics: {
+        contentType: openMetrics.contentType,
+        latencyP50Ms: twoDecimals(percentile(openMetrics.durationsMs, 50)),
+        latencyP99Ms: twoDecimals(percentile(openMetrics.durationsMs, 99)),
+        bytes: Buffer.byteLength(openMetrics.body),
+      },
     };
   } finally {
     await pool.close();

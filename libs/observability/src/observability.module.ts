@@ -26,6 +26,8 @@ import type { ServiceLogger } from './logging/service-logger';
 import { declareHttpServerMetrics } from './metrics/http-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ServiceMetrics } from './metrics/service-metrics';
+import { declareSpanExportMetrics } from './metrics/span-export-metrics';
+import { activeTracing } from './tracing/start-tracing';
 import { OBSERVABILITY_CONFIG, SERVICE_LOGGER } from './observability.tokens';
 
 const LOG_PIPELINE = Symbol('LOG_PIPELINE');
@@ -49,6 +51,8 @@ class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
       histogram: declareHttpServerMetrics(this.metrics),
       tracer: trace.getTracer('@ai-finance/observability'),
     });
+    const tracing = activeTracing();
+    if (tracing?.enabled) declareSpanExportMetrics(this.metrics, () => tracing.counts());
     // The APIs speak JSON only: a text/plain body would reach validation as one string and come back as
     // a list of every missing field; 415 says what is actually wrong.
     if (fastify.hasContentTypeParser('text/plain')) fastify.removeContentTypeParser('text/plain');

@@ -39,12 +39,21 @@ describe('ServiceMetrics', () => {
   it('serves OpenMetrics with the trace id as an exemplar when asked for it', async () => {
     const { contentType, body } = await metrics.render('application/openmetrics-text;version=1.0.0,text/plain;q=0.5');
     expect(contentType).toContain('application/openmetrics-text');
-    expect(body).toContain(`http_server_request_duration_seconds_bucket{le="0.1",method="GET",route="/quotes/:symbol",status_code="200",service="payment"} 1 # {trace_id="${'a'.repeat(32)}"} 0.07`);
+    // The same label order as the text format (prom-client's): le, the service, then the series' labels.
+    expect(body).toContain(`http_server_request_duration_seconds_bucket{le="0.1",service="payment",method="GET",route="/quotes/:symbol",status_code="200"} 1 # {trace_id="${'a'.repeat(32)}"} 0.07`);
     expect(body).toContain('# TYPE payments counter');
     expect(body).toContain('payments_total{outcome="succeeded",service="payment"} 1');
     expect(body.endsWith('# EOF\n')).toBe(true);
     // The OpenMetrics rendering must not rename anything the plain-text output relies on.
     expect((await metrics.render(undefined)).body).toContain('payments_total{outcome="succeeded",service="payment"} 1');
+  });
+
+  it('writes the text format byte for byte as prom-client does, escapes included', async () => {
+    const other = new ServiceMetrics('risk', { defaultMetrics: false });
+    declareHttpServerMetrics(other).observe({ labels: { method: 'POST', route: '/checks', status_code: '422' }, value: 0.3 });
+    other.gauge({ name: 'odd_label_values', help: 'Help with a backslash \\ and\na new line.', labelNames: ['value'] }).set({ value: 'quote " backslash \\ newline \n end' }, Number.NaN);
+    other.counter({ name: 'plain_total', help: 'No labels.' }).inc(3);
+    expect((await other.render(undefined)).body).toBe(await other.registry.metrics());
   });
 
   it('returns the existing metric when a service declares the same name twice', () => {

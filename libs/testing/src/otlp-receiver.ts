@@ -9,6 +9,11 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  scopeName: string | undefined;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: { code?: number; message?: string };
+  events: Array<{ name: string; attributes: Record<string, unknown> }>;
 }
 
 interface OtlpAnyValue {
@@ -21,12 +26,22 @@ interface OtlpKeyValue {
   key: string;
   value: OtlpAnyValue;
 }
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
+  attributes?: OtlpKeyValue[];
+  status?: { code?: number; message?: string };
+  events?: Array<{ name: string; attributes?: OtlpKeyValue[] }>;
+}
 interface OtlpExport {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpKeyValue[] };
-    scopeSpans?: Array<{
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpKeyValue[] }>;
-    }>;
+    scopeSpans?: Array<{ scope?: { name?: string }; spans?: OtlpSpan[] }>;
   }>;
 }
 
@@ -36,6 +51,8 @@ interface OtlpExport {
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Resource attributes of the last export (service.name, ...). */
+  resource: Record<string, unknown> = {};
   /** Spans received, kept or not. */
   spanCount = 0;
   exportCount = 0;
@@ -83,6 +100,7 @@ export class OtlpReceiver {
     this.exportCount++;
     for (const resourceSpans of payload.resourceSpans ?? []) {
       const resource = toRecord(resourceSpans.resource?.attributes);
+      this.resource = resource;
       for (const scope of resourceSpans.scopeSpans ?? []) {
         this.spanCount += scope.spans?.length ?? 0;
         if (this.options.keepSpans === false) continue;
@@ -95,6 +113,11 @@ export class OtlpReceiver {
             name: span.name,
             kind: span.kind,
             attributes: toRecord(span.attributes),
+            scopeName: scope.scope?.name,
+            startTimeUnixNano: String(span.startTimeUnixNano),
+            endTimeUnixNano: String(span.endTimeUnixNano),
+            status: span.status ?? {},
+            events: (span.events ?? []).map((event) => ({ name: event.name, attributes: toRecord(event.attributes) })),
           });
         }
       }

@@ -75,6 +75,7 @@ export class Platform {
   readonly jwtSecret = randomBytes(32).toString('hex');
   database: TestDatabase | undefined;
   readonly services = new Map<ServiceName, ServiceProcess>();
+  private stopped = false;
 
   constructor(private readonly options: PlatformOptions = {}) {
     this.receiver = new OtlpReceiver({ keepSpans: options.keepSpans });
@@ -149,7 +150,10 @@ export class Platform {
     }, timeoutMs);
   }
 
+  /** Stops everything and removes what the run created; a second call does nothing. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     await this.receiver.stop();
     await cleanUp(this.redisKeyBase, this.exchange, this.queuePrefix);

@@ -1,9 +1,10 @@
 import { freePort, Platform, waitFor } from '@ai-finance/testing';
 
-function droppedRecords(exposition: string): number {
+/** The sum of every series of `metric` whose labels contain `labelFilter`. */
+function total(exposition: string, metric: string, labelFilter = ''): number {
   return exposition
     .split('\n')
-    .filter((line) => line.startsWith('log_records_dropped_total{'))
+    .filter((line) => line.startsWith(`${metric}{`) && line.includes(labelFilter))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
@@ -39,12 +40,23 @@ describe('with the OTLP collector and Elasticsearch unreachable', () => {
   it('counts the log records that could not be shipped in log_records_dropped_total', async () => {
     for (const service of [platform.gateway, platform.marketData]) {
       const dropped = await waitFor(`${service.name} to count dropped log records`, async () => {
-        const value = droppedRecords(await (await fetch(`${service.url}/metrics`)).text());
+        const value = total(await (await fetch(`${service.url}/metrics`)).text(), 'log_records_dropped_total');
         return value > 0 ? value : undefined;
       }, 30_000);
       expect(dropped).toBeGreaterThan(0);
     }
     // Every line still reached stdout.
     expect(platform.gateway.logs.filter((line) => line.log_type === 'http_request').length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('counts the spans the refused collector did not take in tracing_spans_dropped_total, and exports none', async () => {
+    for (const service of [platform.gateway, platform.marketData]) {
+      const exposition = await waitFor(`${service.name} to count dropped spans`, async () => {
+        const text = await (await fetch(`${service.url}/metrics`)).text();
+        return total(text, 'tracing_spans_dropped_total', 'reason="export_failed"') > 0 ? text : undefined;
+      }, 30_000);
+      expect(total(exposition, 'tracing_spans_exported_total')).toBe(0);
+      expect(exposition).toContain(`tracing_spans_dropped_total{reason="queue_full",service="${service.name}"} 0`);
+    }
   });
 });

@@ -8,7 +8,7 @@ import {
   type GaugeConfiguration,
   type HistogramConfiguration,
 } from 'prom-client';
-import { renderOpenMetrics } from './openmetrics';
+import { renderExposition } from './exposition';
 
 /** Latency buckets in seconds; they include every threshold of the SLO table (50 ms to 5 s). */
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
@@ -24,9 +24,11 @@ type Declaration<C> = Omit<C, 'registers'>;
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
+  private readonly defaultLabels: Record<string, string>;
 
   constructor(readonly serviceName: string, options: { defaultMetrics?: boolean } = {}) {
-    this.registry.setDefaultLabels({ service: serviceName });
+    this.defaultLabels = { service: serviceName };
+    this.registry.setDefaultLabels(this.defaultLabels);
     if (options.defaultMetrics !== false) {
       // CPU, resident memory, heap, event-loop lag and GC duration histograms.
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
@@ -56,9 +58,9 @@ export class ServiceMetrics {
   /** Serves the format the scraper asked for: OpenMetrics (with exemplars) or the classic text format. */
   async render(acceptHeader: string | undefined): Promise<{ contentType: string; body: string }> {
     if (acceptHeader?.includes('application/openmetrics-text')) {
-      return { contentType: OPENMETRICS_CONTENT_TYPE, body: await renderOpenMetrics(this.registry) };
+      return { contentType: OPENMETRICS_CONTENT_TYPE, body: await renderExposition(this.registry, this.defaultLabels, 'openmetrics') };
     }
-    return { contentType: PROMETHEUS_TEXT_CONTENT_TYPE, body: await this.registry.metrics() };
+    return { contentType: PROMETHEUS_TEXT_CONTENT_TYPE, body: await renderExposition(this.registry, this.defaultLabels, 'text') };
   }
 
   private existing<M>(name: string): M | undefined {

@@ -1,0 +1,80 @@
+import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
+import type { FinishedSpan, InstrumentationScope, SpanEvent } from './recorded-span';
+import { unixNanoString } from './span-clock';
+
+/*
+ * OTLP/HTTP JSON (opentelemetry-proto's ExportTraceServiceRequest in the protobuf JSON mapping, ids in
+ * hex as OTLP/JSON requires) written straight into one string per batch. The SDK's exporter first builds
+ * an object tree per span and then stringifies it: twice the work (docs/performance.md).
+ */
+
+/** The resource part of every export: the service's attributes, encoded once at start-up. */
+export function encodeResource(attributes: Attributes): string {
+  return `{"attributes":${encodeAttributes(attributes)},"droppedAttributesCount":0}`;
+}
+
+/** One export request with `spans`, grouped by instrumentation scope as OTLP wants them. */
+export function encodeExportRequest(resource: string, spans: readonly FinishedSpan[]): string {
+  const byScope = new Map<InstrumentationScope, string[]>();
+  for (const span of spans) {
+    let encoded = byScope.get(span.scope);
+    if (!encoded) byScope.set(span.scope, (encoded = []));
+    encoded.push(encodeSpan(span));
+  }
+  const scopeSpans: string[] = [];
+  for (const [scope, encoded] of byScope) {
+    const version = scope.version === undefined ? '' : `,"version":${JSON.stringify(scope.version)}`;
+    scopeSpans.push(`{"scope":{"name":${JSON.stringify(scope.name)}${version}},"spans":[${encoded.join(',')}]}`);
+  }
+  return `{"resourceSpans":[{"resource":${resource},"scopeSpans":[${scopeSpans.join(',')}]}]}`;
+}
+
+function encodeSpan(span: FinishedSpan): string {
+  const { traceId, spanId, traceState } = span.context;
+  let json = `{"traceId":"${traceId}","spanId":"${spanId}"`;
+  if (traceState) json += `,"traceState":${JSON.stringify(traceState.serialize())}`;
+  if (span.parentSpanId) json += `,"parentSpanId":"${span.parentSpanId}"`;
+  json += `,"name":${JSON.stringify(span.name)},"kind":${span.kind + 1}`;
+  json += `,"startTimeUnixNano":"${unixNanoString(span.startMs)}","endTimeUnixNano":"${unixNanoString(span.endMs)}"`;
+  json += `,"attributes":${encodeAttributes(span.attributes)},"droppedAttributesCount":${span.droppedAttributes}`;
+  if (span.events.length > 0) json += `,"events":[${span.events.map(encodeEvent).join(',')}]`;
+  if (span.links.length > 0) json += `,"links":[${span.links.map(encodeLink).join(',')}]`;
+  const message = span.status.message ? `,"message":${JSON.stringify(span.status.message)}` : '';
+  return `${json},"status":{"code":${span.status.code}${message}}}`;
+}
+
+function encodeEvent(event: SpanEvent): string {
+  return `{"timeUnixNano":"${unixNanoString(event.timeMs)}","name":${JSON.stringify(event.name)},"attributes":${encodeAttributes(event.attributes)},"droppedAttributesCount":0}`;
+}
+
+function encodeLink(link: Link): string {
+  const traceState = link.context.traceState ? `,"traceState":${JSON.stringify(link.context.traceState.serialize())}` : '';
+  return `{"traceId":"${link.context.traceId}","spanId":"${link.context.spanId}"${traceState},"attributes":${encodeAttributes(link.attributes)},"droppedAttributesCount":0}`;
+}
+
+function encodeAttributes(attributes: Attributes | undefined): string {
+  if (!attributes) return '[]';
+  let json = '';
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    json += `${json === '' ? '' : ','}{"key":${JSON.stringify(key)},"value":${encodeValue(value)}}`;
+  }
+  return `[${json}]`;
+}
+
+function encodeValue(value: AttributeValue | null | undefined): string {
+  switch (typeof value) {
+    case 'string':
+      return `{"stringValue":${JSON.stringify(value)}}`;
+    case 'boolean':
+      return `{"boolValue":${value}}`;
+    case 'number':
+      if (Number.isSafeInteger(value)) return `{"intValue":${value}}`;
+      // The protobuf JSON mapping spells the non-finite doubles as strings.
+      return Number.isFinite(value) ? `{"doubleValue":${value}}` : `{"doubleValue":"${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'}"}`;
+    default:
+      if (Array.isArray(value)) return `{"arrayValue":{"values":[${(value as Array<AttributeValue | null | undefined>).map(encodeValue).join(',')}]}}`;
+      return '{}';
+  }
+}
