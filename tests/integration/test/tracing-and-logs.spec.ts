@@ -82,6 +82,14 @@ describe('one request through api-gateway to market-data', () => {
     }
   });
 
+  it('counts the spans the collector accepted in tracing_spans_exported_total, and none dropped', async () => {
+    const exposition = await (await fetch(`${platform.gateway.url}/metrics`)).text();
+    const exported = Number(/^tracing_spans_exported_total\{service="api-gateway"\} (\d+)$/m.exec(exposition)?.[1]);
+    expect(exported).toBeGreaterThan(0);
+    expect(exposition).toContain('tracing_spans_dropped_total{reason="queue_full",service="api-gateway"} 0');
+    expect(exposition).toContain('tracing_spans_dropped_total{reason="export_failed",service="api-gateway"} 0');
+  });
+
   it('offers the trace id as an exemplar when the scraper asks for OpenMetrics', async () => {
     const response = await fetch(`${platform.marketData.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
     expect(response.headers.get('content-type')).toContain('application/openmetrics-text');
