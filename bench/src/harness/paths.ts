@@ -7,3 +7,4 @@ export const TRIVIAL_SERVICE_MAIN = join(BENCH_DIST, 'trivial-service', 'main.js
 export const RESULTS_FILE = join(WORKSPACE_ROOT, 'bench', 'results', 'latest.json');
 export const PERFORMANCE_DOC = join(WORKSPACE_ROOT, 'docs', 'performance.md');
 export const LOGGING_PROBE_MAIN = join(BENCH_DIST, 'logging-probe', 'main.js');
+export const SPAN_SINK_MAIN = join(BENCH_DIST, 'span-sink', 'main.js');

@@ -5,6 +5,7 @@ import { runClosedLoop, type ClosedLoopRun } from '../harness/closed-loop';
 import { runFixedRate, type FixedRateRun } from '../harness/fixed-rate';
 import { STOCK_OTEL_PRELOAD } from '../harness/paths';
 import { round3, summariseAgainstOff, type VariantSummary } from '../harness/variant-runs';
+import { SpanSink } from '../harness/span-sink';
 import { pidOf } from '../harness/variant-process';
 import { VARIANT_NAMES, VARIANTS, variantEnv, type VariantName } from '../variants';
 
@@ -30,12 +31,13 @@ export interface AddedLatencyResult {
 }
 
 /** api-gateway and market-data (Redis behind both) in one variant, on their own ports and prefixes. */
-function realPathPlatform(name: VariantName): Platform {
+function realPathPlatform(name: VariantName, sink: SpanSink): Platform {
   const variant = VARIANTS[name];
   const env = variantEnv(variant);
   return new Platform({
     services: ['api-gateway', 'market-data'],
     keepSpans: false,
+    otlpEndpoint: sink.endpoint,
     process: { discardStdout: true, nodeArgs: variant.stockOtel ? ['-r', STOCK_OTEL_PRELOAD] : [] },
     env: {
       'api-gateway': { ...env, OTEL_SERVICE_NAME: 'api-gateway', RATE_LIMIT_PER_IP: UNLIMITED_PER_MINUTE },
@@ -50,7 +52,9 @@ function realPathPlatform(name: VariantName): Platform {
  * variants at saturation, then off and library at a fixed 1,000 requests per second.
  */
 export async function measureRealPath(context: BenchContext): Promise<{ realPath: RealPathResult; addedLatency: AddedLatencyResult }> {
-  const platforms = new Map<VariantName, Platform>(VARIANT_NAMES.map((name) => [name, realPathPlatform(name)]));
+  const sink = new SpanSink();
+  await sink.start();
+  const platforms = new Map<VariantName, Platform>(VARIANT_NAMES.map((name) => [name, realPathPlatform(name, sink)]));
   try {
     for (const platform of platforms.values()) {
       await platform.start();
@@ -99,5 +103,6 @@ export async function measureRealPath(context: BenchContext): Promise<{ realPath
     };
   } finally {
     for (const platform of platforms.values()) await platform.stop();
+    await sink.stop();
   }
 }

@@ -1,9 +1,10 @@
-import { OtlpReceiver, type ServiceProcess } from '@ai-finance/testing';
+import type { ServiceProcess } from '@ai-finance/testing';
 import { runAlternating } from '../harness/alternating';
 import type { BenchContext } from '../harness/bench-context';
 import { runClosedLoop, type ClosedLoopRun } from '../harness/closed-loop';
 import { TRIVIAL_SERVICE_MAIN } from '../harness/paths';
 import { summariseAgainstOff, type VariantSummary } from '../harness/variant-runs';
+import { SpanSink } from '../harness/span-sink';
 import { pidOf, variantProcess } from '../harness/variant-process';
 import { TRIVIAL_ROUTE } from '../trivial-service/route';
 import { VARIANT_NAMES, VARIANTS, type VariantName } from '../variants';
@@ -19,7 +20,7 @@ export interface TrivialRouteResult {
 
 /** Scenario 1: one service, one JSON route, the four variants side by side at saturation. */
 export async function measureTrivialRoute(context: BenchContext): Promise<TrivialRouteResult> {
-  const sink = new OtlpReceiver({ keepSpans: false });
+  const sink = new SpanSink();
   await sink.start();
   const services = new Map<VariantName, ServiceProcess>();
   try {
@@ -37,7 +38,7 @@ export async function measureTrivialRoute(context: BenchContext): Promise<Trivia
       context.progress(`trivial route, round ${round + 1}, ${name}: ${Math.round(run.requestsPerSecond)} req/s`);
       return run;
     });
-    return { route: TRIVIAL_ROUTE, connections: CONNECTIONS, variants: summariseAgainstOff(runs, 'off', 'requestsPerSecond'), spansExported: sink.spanCount };
+    return { route: TRIVIAL_ROUTE, connections: CONNECTIONS, variants: summariseAgainstOff(runs, 'off', 'requestsPerSecond'), spansExported: await sink.spanCount() };
   } finally {
     await Promise.all([...services.values()].map((service) => service.stop()));
     await sink.stop();

@@ -102,7 +102,8 @@ export class Platform {
 
   async start(): Promise<void> {
     const names = this.options.services ?? SERVICES;
-    await this.receiver.start();
+    // A run pointed at another collector (a benchmark's sink in its own process) leaves this one unstarted.
+    if (!this.options.otlpEndpoint) await this.receiver.start();
     if (names.some((name) => name !== 'api-gateway' && name !== 'market-data')) this.database = await createTestDatabase('platform');
 
     const ports = new Map<ServiceName, number>();
