@@ -51,8 +51,8 @@ class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
       histogram: declareHttpServerMetrics(this.metrics),
       tracer: trace.getTracer('@ai-finance/observability'),
     });
-    const tracing = activeTracing();
-    if (tracing?.enabled) declareSpanExportMetrics(this.metrics, () => tracing.counts());
+    const spanExports = activeTracing()?.counts();
+    if (spanExports) declareSpanExportMetrics(this.metrics, spanExports);
     // The APIs speak JSON only: a text/plain body would reach validation as one string and come back as
     // a list of every missing field; 415 says what is actually wrong.
     if (fastify.hasContentTypeParser('text/plain')) fastify.removeContentTypeParser('text/plain');

@@ -20,7 +20,7 @@ export interface TracingOptions {
 
 export interface TracingHandle {
   enabled: boolean;
-  /** Spans exported and dropped so far (none when tracing is off). */
+  /** The exporter's running totals of spans exported and dropped, updated in place (none when tracing is off). */
   counts(): SpanExportCounts | undefined;
   /** Flushes what is queued (bounded by the export timeout) and stops exporting. */
   shutdown(): Promise<void>;
