@@ -94,6 +94,21 @@ describe('lean tracing: spans to an OTLP/HTTP collector', () => {
     expect(receiver.spans.some((span) => span.traceId === unsampledCaller.spanContext().traceId)).toBe(false);
   });
 
+  it('is counted the same by a receiver that does not parse the export (the benchmarks\' sink)', async () => {
+    const counting = new OtlpReceiver({ keepSpans: false, parse: false });
+    await counting.start();
+    try {
+      const { tracer, exporter } = tracingTo(`${counting.endpoint}/v1/traces`);
+      const parent = tracer.startSpan('parent');
+      for (let index = 0; index < 700; index++) tracer.startSpan(`child ${index}`, {}, trace.setSpan(ROOT_CONTEXT, parent)).end();
+      parent.end();
+      await exporter.shutdown();
+      expect({ spans: counting.spanCount, exports: counting.exportCount }).toEqual({ spans: 701, exports: 2 });
+    } finally {
+      await counting.stop();
+    }
+  });
+
   it('samples about the configured share of new traces, the same way for the same trace id', () => {
     const sampler = samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' });
     const ids = Array.from({ length: 20_000 }, () => newTraceId());
