@@ -9,6 +9,7 @@ export class AlertWatch {
   private readonly started: Array<{ key: string; at: number }> = [];
   private current = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private lastError: string | undefined;
 
   constructor(
@@ -26,12 +27,15 @@ export class AlertWatch {
       } catch (error) {
         this.lastError = (error as Error).message;
       }
-      this.timer = setTimeout(poll, this.intervalMs);
+      // A poll still waiting for Prometheus when stop() ran must not schedule another: that kept the
+      // test process alive after the run (seen in CI).
+      if (!this.stopped) this.timer = setTimeout(poll, this.intervalMs);
     };
     void poll();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 
