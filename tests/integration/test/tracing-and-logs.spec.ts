@@ -1,4 +1,4 @@
-import { type LogLine, Platform, promtoolCheckMetrics, type ReceivedSpan, waitFor } from '@ai-finance/testing';
+import { type LogLine, Platform, promtoolCheckMetrics, type ReceivedSpan, sampleValue, waitFor } from '@ai-finance/testing';
 import { randomBytes } from 'node:crypto';
 
 const SERVER_KIND = 2;
@@ -84,7 +84,7 @@ describe('one request through api-gateway to market-data', () => {
 
   it('counts the spans the collector accepted in tracing_spans_exported_total, and none dropped', async () => {
     const exposition = await (await fetch(`${platform.gateway.url}/metrics`)).text();
-    const exported = Number(/^tracing_spans_exported_total\{service="api-gateway"\} (\d+)$/m.exec(exposition)?.[1]);
+    const exported = sampleValue(exposition, 'tracing_spans_exported_total', { service: 'api-gateway' });
     expect(exported).toBeGreaterThan(0);
     expect(exposition).toContain('tracing_spans_dropped_total{reason="queue_full",service="api-gateway"} 0');
     expect(exposition).toContain('tracing_spans_dropped_total{reason="export_failed",service="api-gateway"} 0');

@@ -1,12 +1,4 @@
-import { freePort, Platform, waitFor } from '@ai-finance/testing';
-
-/** The sum of every series of `metric` whose labels contain `labelFilter`. */
-function total(exposition: string, metric: string, labelFilter = ''): number {
-  return exposition
-    .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) && line.includes(labelFilter))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
+import { freePort, Platform, sampleValue, waitFor } from '@ai-finance/testing';
 
 describe('with the OTLP collector and Elasticsearch unreachable', () => {
   let platform: Platform;
@@ -40,7 +32,7 @@ describe('with the OTLP collector and Elasticsearch unreachable', () => {
   it('counts the log records that could not be shipped in log_records_dropped_total', async () => {
     for (const service of [platform.gateway, platform.marketData]) {
       const dropped = await waitFor(`${service.name} to count dropped log records`, async () => {
-        const value = total(await (await fetch(`${service.url}/metrics`)).text(), 'log_records_dropped_total');
+        const value = sampleValue(await (await fetch(`${service.url}/metrics`)).text(), 'log_records_dropped_total');
         return value > 0 ? value : undefined;
       }, 30_000);
       expect(dropped).toBeGreaterThan(0);
@@ -53,9 +45,9 @@ describe('with the OTLP collector and Elasticsearch unreachable', () => {
     for (const service of [platform.gateway, platform.marketData]) {
       const exposition = await waitFor(`${service.name} to count dropped spans`, async () => {
         const text = await (await fetch(`${service.url}/metrics`)).text();
-        return total(text, 'tracing_spans_dropped_total', 'reason="export_failed"') > 0 ? text : undefined;
+        return sampleValue(text, 'tracing_spans_dropped_total', { reason: 'export_failed' }) > 0 ? text : undefined;
       }, 30_000);
-      expect(total(exposition, 'tracing_spans_exported_total')).toBe(0);
+      expect(sampleValue(exposition, 'tracing_spans_exported_total')).toBe(0);
       expect(exposition).toContain(`tracing_spans_dropped_total{reason="queue_full",service="${service.name}"} 0`);
     }
   });
