@@ -3,6 +3,7 @@ import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutd
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadDatabaseConfig, type DatabaseConfig } from './database-config';
 import { Database } from './database';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { runMigrations, type Migration } from './migrations';
 
 export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
@@ -31,7 +32,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
         await runMigrations(this.database, this.migrations, this.logger);
         return;
       } catch (error) {
-        const unreachable = isConnectionFailure(error);
+        const unreachable = isDatabaseUnavailable(error);
         if (!unreachable || Date.now() > deadline) {
           throw new Error(`PostgreSQL schema "${this.database.config.schema}" could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -44,12 +45,6 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.database.close();
   }
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  // Connection refused or reset, and PostgreSQL's "starting up" / "too many connections" classes.
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P03' || code === '53300' || /timeout/i.test(String((error as Error)?.message));
 }
 
 @Module({})

@@ -1,6 +1,8 @@
 import type { ServiceLogger, ServiceMetrics } from '@ai-finance/observability';
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { Pool, type QueryResultRow } from 'pg';
 import type { DatabaseConfig } from './database-config';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './database-unavailable';
+import { borrowClient, type LentClient } from './lent-client';
 
 /** A statement run inside a transaction; `afterCommit` callbacks run once the commit succeeded. */
 export interface Transaction {
@@ -17,7 +19,9 @@ export const PG_ERRORS = {
   duplicateDatabase: '42P04',
 } as const;
 
+/** The SQLSTATE (or socket error code) of `error`; of its cause when PostgreSQL was unavailable. */
 export function pgErrorCode(error: unknown): string | undefined {
+  if (error instanceof DatabaseUnavailableError) return pgErrorCode(error.cause);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
@@ -42,6 +46,10 @@ export class Database {
       connectionTimeoutMillis: config.connectionTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: config.statementTimeoutMs,
+      // The server's statement_timeout cannot fire over a dead link; these notice it from this side.
+      query_timeout: config.queryTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       options: `-c search_path=${config.schema}`,
       application_name: config.schema,
     });
@@ -68,7 +76,7 @@ export class Database {
     metrics.gauge({ name: 'db_pool_max_connections', help: 'Largest number of connections the pool opens.' }).set(config.poolMax);
   }
 
-  /** One statement outside a transaction. */
+  /** One statement outside a transaction. Throws DatabaseUnavailableError when PostgreSQL cannot be reached. */
   async query<R extends QueryResultRow = QueryResultRow>(operation: string, sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
     const stop = this.queryDuration.startTimer({ operation });
     try {
@@ -77,13 +85,14 @@ export class Database {
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       stop({ outcome: 'error' });
-      throw error;
+      throw asUnavailable(error);
     }
   }
 
   /**
    * Runs `work` in one transaction: committed if it resolves, rolled back if it throws. Serialization
    * failures and deadlocks are retried (up to three attempts), since PostgreSQL asks the client to.
+   * Losing PostgreSQL surfaces as DatabaseUnavailableError, both from `tx.query` and from here.
    */
   async transaction<T>(operation: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
@@ -104,34 +113,48 @@ export class Database {
 
   private async transactionOnce<T>(operation: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
     const stop = this.queryDuration.startTimer({ operation });
-    const client: PoolClient = await this.pool.connect().catch((error: unknown) => {
+    const lent: LentClient = await borrowClient(this.pool, this.logger, operation).catch((error: unknown) => {
       stop({ outcome: 'error' });
-      throw error;
+      throw asUnavailable(error);
     });
+    const run = <R extends QueryResultRow>(sql: string, params?: unknown[]) =>
+      lent.client.query<R>(sql, params).catch((error: unknown) => {
+        throw asUnavailable(error);
+      });
     const afterCommit: Array<() => void> = [];
     const tx: Transaction = {
       query: async <R extends QueryResultRow>(sql: string, params: unknown[] = []) => {
-        const result = await client.query<R>(sql, params);
+        const result = await run<R>(sql, params);
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
       },
       afterCommit: (callback) => afterCommit.push(callback),
     };
-    let broken = false;
+    let discard = false;
     try {
-      await client.query('BEGIN');
+      await run('BEGIN');
       const result = await work(tx);
-      await client.query('COMMIT');
+      await run('COMMIT');
       stop({ outcome: 'ok' });
       for (const callback of afterCommit) callback();
       return result;
     } catch (error) {
       stop({ outcome: 'error' });
-      await client.query('ROLLBACK').catch(() => {
-        broken = true; // The connection itself failed: do not hand it to the next caller.
-      });
+      // A lost or silent connection would only make ROLLBACK wait for its own timeout; the server
+      // rolls back when the connection goes.
+      if (lent.failed || error instanceof DatabaseUnavailableError) {
+        discard = true;
+      } else {
+        await lent.client.query('ROLLBACK').catch(() => {
+          discard = true; // The connection itself failed: do not hand it to the next caller.
+        });
+      }
       throw error;
     } finally {
-      client.release(broken);
+      lent.release(discard);
     }
   }
+}
+
+function asUnavailable(error: unknown): unknown {
+  return isDatabaseUnavailable(error) && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
 }

@@ -1,6 +1,7 @@
 import type { ServiceLogger } from '@ai-finance/observability';
 import { Client } from 'pg';
 import { PG_ERRORS, pgErrorCode, type Database } from './database';
+import { borrowClient } from './lent-client';
 
 export interface Migration {
   /** Sortable and never reused, e.g. `001_create_payments`. */
@@ -19,7 +20,8 @@ export async function runMigrations(database: Database, migrations: Migration[],
   const schema = database.config.schema;
   await ensureDatabase(database.config.url);
 
-  const client = await database.pool.connect();
+  const lent = await borrowClient(database.pool, logger, 'migrations');
+  const client = lent.client;
   const applied: string[] = [];
   try {
     await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [`migrations:${schema}`]);
@@ -43,7 +45,7 @@ export async function runMigrations(database: Database, migrations: Migration[],
     }
   } finally {
     await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`migrations:${schema}`]).catch(() => undefined);
-    client.release();
+    lent.release();
   }
   if (applied.length > 0) logger.info({ schema, migrations: applied }, `applied ${applied.length} migration(s)`);
   return applied;

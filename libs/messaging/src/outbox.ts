@@ -1,7 +1,9 @@
 import type { Database, Migration, Transaction } from '@ai-finance/database';
 import { PollingLoop, injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
 import { randomUUID } from 'node:crypto';
+import { OutageLog } from './outage-log';
 import type { RabbitBroker } from './rabbitmq-broker';
+import { isTransientFailure } from './transient-failure';
 
 /** Tables every service that publishes or consumes business events needs in its schema. */
 export const MESSAGING_MIGRATION: Migration = {
@@ -46,6 +48,7 @@ export class Outbox {
   private readonly loop: PollingLoop;
   private readonly pending;
   private readonly oldestAge;
+  private readonly outages: OutageLog;
 
   constructor(
     private readonly database: Database,
@@ -55,6 +58,7 @@ export class Outbox {
     private readonly options: OutboxOptions = {},
   ) {
     this.loop = new PollingLoop(() => this.drain(), options.pollIntervalMs ?? 500);
+    this.outages = new OutageLog(logger);
     this.pending = metrics.gauge({ name: 'outbox_pending_messages', help: 'Events written to the outbox and not yet confirmed by RabbitMQ.' });
     this.oldestAge = metrics.gauge({
       name: 'outbox_oldest_message_age_seconds',
@@ -84,31 +88,38 @@ export class Outbox {
   }
 
   private async drain(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 100;
     try {
-      let drained = false;
-      while (this.loop.running && this.broker.isConnected()) {
-        const published = await this.publishBatch(batchSize);
-        if (published < batchSize) {
-          drained = true;
-          break;
-        }
-      }
-      if (drained) {
-        // Everything committed until now is out: no need to count what is left on every poll.
-        this.pending.set(0);
-        this.oldestAge.set(0);
-        return;
-      }
-      const { rows } = await this.database.query<{ pending: string; oldest_age: number | null }>(
-        'outbox_backlog',
-        'SELECT count(*) AS pending, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age FROM outbox',
-      );
-      this.pending.set(Number(rows[0]?.pending ?? 0));
-      this.oldestAge.set(rows[0]?.oldest_age ?? 0);
+      await this.publishPending();
+      this.outages.recovered('outbox', {}, 'PostgreSQL is back; the outbox relay resumed');
     } catch (error) {
-      this.logger.warn({ error }, 'outbox relay could not publish; events stay in the outbox and are retried');
+      // Every poll fails alike while PostgreSQL is down: one line per outage, not one per poll.
+      if (isTransientFailure(error)) this.outages.failed('outbox', { error }, 'PostgreSQL is unavailable; the outbox relay waits for it');
+      else this.logger.warn({ error }, 'outbox relay could not publish; events stay in the outbox and are retried');
     }
+  }
+
+  private async publishPending(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    let drained = false;
+    while (this.loop.running && this.broker.isConnected()) {
+      const published = await this.publishBatch(batchSize);
+      if (published < batchSize) {
+        drained = true;
+        break;
+      }
+    }
+    if (drained) {
+      // Everything committed until now is out: no need to count what is left on every poll.
+      this.pending.set(0);
+      this.oldestAge.set(0);
+      return;
+    }
+    const { rows } = await this.database.query<{ pending: string; oldest_age: number | null }>(
+      'outbox_backlog',
+      'SELECT count(*) AS pending, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age FROM outbox',
+    );
+    this.pending.set(Number(rows[0]?.pending ?? 0));
+    this.oldestAge.set(rows[0]?.oldest_age ?? 0);
   }
 
   private publishBatch(batchSize: number): Promise<number> {

@@ -1,6 +1,8 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { RequestContext, contextFromHeaders, injectTraceHeaders, type ServiceLogger, type ServiceMetrics } from '@ai-finance/observability';
 import * as amqp from 'amqplib';
+import { OutageLog } from './outage-log';
+import { isTransientFailure, pauseUnlessAborted } from './transient-failure';
 
 export interface RabbitBrokerOptions {
   url: string;
@@ -12,6 +14,9 @@ export interface RabbitBrokerOptions {
   queuePrefix?: string;
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /** First wait before a message whose handler found its database unavailable is tried again; doubles. */
+  transientRetryDelayMs?: number;
+  maxTransientRetryDelayMs?: number;
 }
 
 export interface ConsumeOptions {
@@ -48,6 +53,8 @@ export type MessageHandler<T> = (payload: T, message: amqp.ConsumeMessage) => Pr
 export class RabbitBroker {
   private connection: amqp.ChannelModel | undefined;
   private channel: amqp.ConfirmChannel | undefined;
+  /** Aborted when `channel` closes: messages waiting to be retried on it give up, RabbitMQ redelivers them. */
+  private channelClosed: AbortController | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private delayMs: number;
   private closing = false;
@@ -55,6 +62,7 @@ export class RabbitBroker {
   private readonly consumers: Array<() => Promise<void>> = [];
   private readonly published;
   private readonly consumed;
+  private readonly outages: OutageLog;
 
   constructor(
     private readonly options: RabbitBrokerOptions,
@@ -62,6 +70,7 @@ export class RabbitBroker {
     metrics: ServiceMetrics,
   ) {
     this.delayMs = options.reconnectDelayMs ?? 1_000;
+    this.outages = new OutageLog(logger);
     this.published = metrics.counter({
       name: 'messages_published_total',
       help: 'Messages RabbitMQ confirmed, by exchange and routing key.',
@@ -69,7 +78,7 @@ export class RabbitBroker {
     });
     this.consumed = metrics.counter({
       name: 'messages_consumed_total',
-      help: 'Messages taken from a queue, by outcome: processed, duplicate (seen before), retried, dead_lettered.',
+      help: 'Messages taken from a queue, by outcome: processed, duplicate (seen before), retried, retried_transient (its database was unavailable), dead_lettered, dropped.',
       labelNames: ['queue', 'status'],
     });
   }
@@ -127,13 +136,16 @@ export class RabbitBroker {
 
   /**
    * Consumes a durable queue bound to the exchange. A message is acknowledged only after the handler
-   * resolves; one that keeps failing goes to the queue's dead-letter queue instead of looping.
+   * resolves; one that keeps failing goes to the queue's dead-letter queue instead of looping. A handler
+   * that fails because its database is unavailable is retried with back-off for as long as that lasts:
+   * the messages it holds fill the prefetch, so the consumer pauses until the database returns.
    */
   async consume<T>(name: string, bindingKeys: string[], handler: MessageHandler<T>, options: ConsumeOptions = {}): Promise<void> {
     const queue = this.queueName(name);
     const subscribe = async (): Promise<void> => {
       const channel = this.channel;
-      if (!channel) return;
+      const closed = this.channelClosed?.signal;
+      if (!channel || !closed) return;
       if (options.superseded) {
         // Each message is replaced by the next (a price tick): while the consumer is away the queue keeps
         // only the last minute, at most 10,000, and a message that keeps failing is dropped, not parked.
@@ -146,7 +158,7 @@ export class RabbitBroker {
       for (const key of bindingKeys) await channel.bindQueue(queue, this.options.exchange, key);
       await channel.prefetch(options.prefetch ?? 32);
       await channel.consume(queue, (message) => {
-        if (message) void this.handle(channel, queue, message, handler, options.superseded === true);
+        if (message) void this.handle(channel, closed, queue, message, handler, options.superseded === true);
       });
     };
     this.consumers.push(subscribe);
@@ -155,35 +167,70 @@ export class RabbitBroker {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.channelClosed?.abort();
     clearTimeout(this.reconnectTimer);
     // An attempt already under way must not open a connection after close() returned.
     await this.connecting;
     await this.connection?.close().catch(() => undefined);
     this.connection = undefined;
     this.channel = undefined;
+    this.channelClosed = undefined;
   }
 
-  private async handle<T>(channel: amqp.ConfirmChannel, queue: string, message: amqp.ConsumeMessage, handler: MessageHandler<T>, superseded: boolean): Promise<void> {
+  private async handle<T>(
+    channel: amqp.ConfirmChannel,
+    closed: AbortSignal,
+    queue: string,
+    message: amqp.ConsumeMessage,
+    handler: MessageHandler<T>,
+    superseded: boolean,
+  ): Promise<void> {
     const headers = message.properties.headers ?? {};
     const parent = propagation.extract(ROOT_CONTEXT, headers);
+    const about = { queue, routing_key: message.fields.routingKey, message_id: message.properties.messageId };
     await context.with(parent, () =>
       RequestContext.run(contextFromHeaders(headers, context.active()), async () => {
-        try {
-          const outcome = await handler(JSON.parse(message.content.toString()) as T, message);
-          if (!this.settle(queue, message, () => channel.ack(message))) return;
-          this.consumed.inc({ queue, status: outcome ?? 'processed' });
-        } catch (error) {
-          const retry = !message.fields.redelivered;
-          this.logger.error(
-            { log_type: 'error', error, queue, routing_key: message.fields.routingKey, message_id: message.properties.messageId, redelivered: message.fields.redelivered },
-            retry ? 'message handling failed; it will be retried once' : `message handling failed again; ${superseded ? 'dropped' : 'moved to the dead-letter queue'}`,
-          );
-          // First failure: try once more. Second: dead-letter it, where an operator can look at it.
-          if (!this.settle(queue, message, () => channel.nack(message, false, retry))) return;
-          this.consumed.inc({ queue, status: retry ? 'retried' : superseded ? 'dropped' : 'dead_lettered' });
+        let delayMs = this.options.transientRetryDelayMs ?? 1_000;
+        for (;;) {
+          try {
+            const outcome = await handler(JSON.parse(message.content.toString()) as T, message);
+            this.outages.recovered(queue, { queue }, 'the database is back; consuming again');
+            if (!this.settle(queue, message, () => channel.ack(message))) return;
+            this.consumed.inc({ queue, status: outcome ?? 'processed' });
+            return;
+          } catch (error) {
+            if (!isTransientFailure(error)) {
+              this.rejectFailed(channel, message, about, error, superseded);
+              return;
+            }
+            this.consumed.inc({ queue, status: 'retried_transient' });
+            this.outages.failed(queue, { ...about, error, retry_in_ms: delayMs }, 'the database is unavailable; messages wait in the queue and are retried');
+            if (!(await pauseUnlessAborted(delayMs, closed))) {
+              this.logger.debug(about, 'the channel closed while the message waited for its database; RabbitMQ will deliver it again');
+              return;
+            }
+            delayMs = Math.min(delayMs * 2, this.options.maxTransientRetryDelayMs ?? 30_000);
+          }
         }
       }),
     );
+  }
+
+  /** A handler that failed for a reason of the message's own: one more try, then the dead-letter queue. */
+  private rejectFailed(
+    channel: amqp.ConfirmChannel,
+    message: amqp.ConsumeMessage,
+    about: { queue: string; routing_key: string; message_id: unknown },
+    error: unknown,
+    superseded: boolean,
+  ): void {
+    const retry = !message.fields.redelivered;
+    this.logger.error(
+      { log_type: 'error', error, ...about, redelivered: message.fields.redelivered },
+      retry ? 'message handling failed; it will be retried once' : `message handling failed again; ${superseded ? 'dropped' : 'moved to the dead-letter queue'}`,
+    );
+    if (!this.settle(about.queue, message, () => channel.nack(message, false, retry))) return;
+    this.consumed.inc({ queue: about.queue, status: retry ? 'retried' : superseded ? 'dropped' : 'dead_lettered' });
   }
 
   /**
@@ -219,6 +266,17 @@ export class RabbitBroker {
       connection.on('error', (error: Error) => this.logger.warn({ error }, 'RabbitMQ connection error'));
       const channel = await connection.createConfirmChannel();
       channel.on('error', (error: Error) => this.logger.warn({ error }, 'RabbitMQ channel error'));
+      const channelClosed = new AbortController();
+      channel.on('close', () => {
+        channelClosed.abort();
+        // RabbitMQ also closes a channel alone (a delivery left unacknowledged past consumer_timeout, as a
+        // long database outage can cause): closing its connection too reconnects and resubscribes. Checked
+        // on the next turn, by when a connection that went down itself has already been forgotten.
+        setImmediate(() => {
+          const current = this.connection;
+          if (!this.closing && current && current === connection) void current.close().catch(() => undefined);
+        });
+      });
       await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
       if (this.closing) {
         await connection.close();
@@ -227,6 +285,7 @@ export class RabbitBroker {
       connection.on('close', () => this.onDisconnect());
       this.connection = connection;
       this.channel = channel;
+      this.channelClosed = channelClosed;
       this.delayMs = this.options.reconnectDelayMs ?? 1_000;
       for (const subscribe of this.consumers) await subscribe();
       this.logger.info({ exchange: this.options.exchange }, 'connected to RabbitMQ');
@@ -240,6 +299,7 @@ export class RabbitBroker {
   private onDisconnect(): void {
     this.connection = undefined;
     this.channel = undefined;
+    this.channelClosed = undefined;
     if (this.closing) return;
     this.logger.warn({}, 'RabbitMQ connection closed; reconnecting');
     this.scheduleReconnect();

@@ -180,6 +180,35 @@ describe('RabbitBroker against a real RabbitMQ', () => {
     expect({ payload: JSON.parse(again.content.toString()), redelivered: again.fields.redelivered }).toEqual({ payload: { n: 1 }, redelivered: true });
   });
 
+  it('reconnects and consumes again when RabbitMQ closes its channel but not its connection', async () => {
+    const queue = queueName('channel-closed');
+    queuesToDelete.push(queue, `${queue}.dead-letter`);
+    const reopening = new RabbitBroker(
+      { url: RABBITMQ_URL, exchange: EXCHANGE, connectionName: `messaging-test-reopening-${RUN_ID}`, reconnectDelayMs: 50 },
+      logger,
+      metrics,
+    );
+    try {
+      await reopening.start();
+      const received: unknown[] = [];
+      await reopening.consume(queue, ['channel-closed.#'], async (payload) => {
+        received.push(payload);
+      });
+      // Acknowledging a delivery RabbitMQ never made is a channel error: the server closes that channel
+      // alone, as it does with a delivery held past consumer_timeout.
+      const channel = (reopening as unknown as { channel: amqp.ConfirmChannel }).channel;
+      channel.ack({ fields: { deliveryTag: 999_999 } } as amqp.Message);
+      await waitFor('the broker to notice its channel is gone', () => (reopening.isConnected() ? undefined : true), 5_000, 10);
+      await waitFor('the broker to reconnect', () => (reopening.isConnected() ? true : undefined), 5_000, 20);
+
+      expect(await within(5_000, 'the publish confirmation', broker.publish('channel-closed.event', { n: 1 }))).toBe(true);
+      await waitFor('the resubscribed consumer to receive the event', () => (received.length > 0 ? true : undefined), 10_000, 20);
+      expect(received).toEqual([{ n: 1 }]);
+    } finally {
+      await reopening.close();
+    }
+  });
+
   it('returns false from publish, without throwing or waiting, while it is not connected', async () => {
     const offline = new RabbitBroker(
       { url: 'amqp://127.0.0.1:1', exchange: EXCHANGE, connectionName: `messaging-test-offline-${RUN_ID}`, reconnectDelayMs: 60_000 },

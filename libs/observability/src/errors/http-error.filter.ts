@@ -43,8 +43,21 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
     }
     if (reply.sent) return;
+    const retryAfterSeconds = retryAfterOf(exception);
+    if (retryAfterSeconds !== undefined && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
+}
+
+/**
+ * An HttpException may say when to try again (a dependency that is down, a locked account) through a
+ * `retryAfterSeconds` property; it becomes the Retry-After header. Duck-typed so that libraries this
+ * one must not import (the database library) can use it.
+ */
+function retryAfterOf(exception: unknown): number | undefined {
+  if (!(exception instanceof HttpException)) return undefined;
+  const seconds = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
 
 export function toErrorBody(exception: unknown, requestId: string | undefined): ErrorBody {
