@@ -5,9 +5,13 @@ const OFFENCE_TYPES: OffenceType[] = ['auth_failure', 'rate_limited', 'invalid_t
 /** Addresses named per event type at each scrape: enough to see an attack, few enough to stay bounded. */
 const TOP_OFFENDERS = 5;
 
+/** The `type` values of the gateway's security_events_total: a fixed set, each also a `security_event` log line. */
+export const GATEWAY_SECURITY_EVENT_TYPES = ['missing_token', 'invalid_token', 'forbidden', 'rate_limited'] as const;
+export type GatewaySecurityEventType = (typeof GATEWAY_SECURITY_EVENT_TYPES)[number];
+
 /** api-gateway's business and security metrics, declared in one place. */
 export function declareGatewayMetrics(metrics: ServiceMetrics, offenders: OffenderTracker = defaultOffenderTracker()) {
-  return {
+  const declared = {
     offenders,
     topOffenders: metrics.gauge({
       name: 'security_offender_events',
@@ -27,10 +31,13 @@ export function declareGatewayMetrics(metrics: ServiceMetrics, offenders: Offend
     }),
     securityEvents: metrics.counter({
       name: 'security_events_total',
-      help: 'Security events seen at the gateway: invalid_token, forbidden, rate_limited.',
+      help: 'Security events seen at the gateway: missing_token (no bearer token on a protected route), invalid_token, forbidden, rate_limited.',
       labelNames: ['type'],
     }),
   };
+  // Every series exists from the start, so rate() and alert rules see a zero rather than nothing.
+  for (const type of GATEWAY_SECURITY_EVENT_TYPES) declared.securityEvents.inc({ type }, 0);
+  return declared;
 }
 
 /** Five minutes in one-minute slices; at most 10,000 addresses per type in memory. */

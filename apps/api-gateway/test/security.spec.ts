@@ -1,16 +1,46 @@
 import type { INestApplication } from '@nestjs/common';
-import { promtoolCheckMetrics, sampleValue, scrapeMetrics, TestEnv } from '@ai-finance/testing';
+import { promtoolCheckMetrics, sampleValue, sampleValuesBy, scrapeMetrics, TestEnv } from '@ai-finance/testing';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { allUpstreamsAt, deleteGatewayRedisKeys, JWT_SECRET, OPERATOR, startGateway, USER, tokenFor } from './gateway-test-env';
+import {
+  allUpstreamsAt,
+  deleteGatewayRedisKeys,
+  JWT_SECRET,
+  OPERATOR,
+  startGateway,
+  startGatewayCapturingLogs,
+  USER,
+  tokenFor,
+  type GatewayLogLine,
+} from './gateway-test-env';
 
 interface Seen {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
 }
+
+/** What the gateway puts on every answer. */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
+
+/** Weaker values an upstream might send for the same headers (the upstream at /quotes/WEAK does). */
+const WEAKER_HEADERS = {
+  'x-content-type-options': 'sniff',
+  'x-frame-options': 'SAMEORIGIN',
+  'referrer-policy': 'unsafe-url',
+  'strict-transport-security': 'max-age=0',
+  'content-security-policy': 'default-src *',
+  'cache-control': 'public, max-age=3600',
+};
 
 /** Plays every service behind the gateway: answers 200 with what it saw, and remembers it. */
 async function startEchoUpstream(): Promise<{ port: number; seen: Seen[]; stop(): Promise<void> }> {
@@ -19,7 +49,7 @@ async function startEchoUpstream(): Promise<{ port: number; seen: Seen[]; stop()
     req.resume();
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', ...(req.url === '/quotes/WEAK' ? WEAKER_HEADERS : {}) });
       res.end(JSON.stringify({ url: req.url }));
     });
   });
@@ -69,11 +99,13 @@ describe('api-gateway authentication, authorisation and rate limits (real Redis)
     expect(seen.headers).not.toHaveProperty('x-user-role');
   });
 
-  it('answers 401 with WWW-Authenticate and forwards nothing when a user route has no token', async () => {
+  it('answers 401 with WWW-Authenticate, counts missing_token and forwards nothing when a user route has no token', async () => {
+    const before = sampleValue(await metrics(), 'security_events_total', { type: 'missing_token' });
     const response = await http.get('/api/portfolio').set('x-request-id', 'sec-missing-1').expect(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
     expect(response.body).toMatchObject({ statusCode: 401, message: 'a bearer access token is required', request_id: 'sec-missing-1' });
     expect(forwardedWith('sec-missing-1')).toHaveLength(0);
+    expect(sampleValue(await metrics(), 'security_events_total', { type: 'missing_token' })).toBe(before + 1);
   });
 
   it.each([
@@ -81,6 +113,7 @@ describe('api-gateway authentication, authorisation and rate limits (real Redis)
     ['signed with another key', () => tokenFor(USER, { secret: 'x'.repeat(40) }), 'the access token is not valid'],
     ['signed with HS512 instead of the pinned HS256', () => tokenFor(USER, { algorithm: 'HS512' }), 'the access token is not valid'],
     ['from another issuer', () => tokenFor(USER, { issuer: 'someone-else' }), 'the access token is not valid'],
+    ['for another audience', () => tokenFor(USER, { audience: 'ai-finance/some-other-api' }), 'the access token is not valid'],
     ['unsigned (alg none)', unsignedToken, 'the access token is not valid'],
   ])('refuses a token that is %s with 401, counts invalid_token and forwards nothing', async (_case, token, message) => {
     const before = sampleValue(await metrics(), 'security_events_total', { type: 'invalid_token' });
@@ -159,14 +192,107 @@ describe('api-gateway authentication, authorisation and rate limits (real Redis)
     expect(sampleValue(await metrics(), 'feature_usage_total', { feature: 'risk.limits' })).toBe(before + 1);
   });
 
-  it('sets security headers on every answer, errors included', async () => {
-    for (const response of [await http.get('/api/market/quotes').expect(200), await http.get('/api/nothing').expect(404)]) {
-      expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'cache-control': 'no-store' });
+  it('sets all six security headers on every answer: forwarded, not found, refused and failed', async () => {
+    const responses = [
+      await http.get('/api/market/quotes').expect(200),
+      await http.get('/api/nothing').expect(404),
+      await http.get('/api/portfolio').expect(401),
+      await request(app.getHttpServer()).get('/api/market/quotes/%2e%2e').expect(400),
+    ];
+    for (const response of responses) expect(response.headers).toMatchObject(SECURITY_HEADERS);
+  });
+
+  it("overrides an upstream's weaker values of the security headers with the gateway's", async () => {
+    const response = await http.get('/api/market/quotes/WEAK').set('x-request-id', 'sec-headers-weak').expect(200);
+    expect(forwardedWith('sec-headers-weak')).toHaveLength(1);
+    expect(response.headers).toMatchObject(SECURITY_HEADERS);
+  });
+
+  it.each([
+    ['..', '/api/market/quotes/..'],
+    ['.', '/api/market/quotes/.'],
+    ['%2e%2e', '/api/market/quotes/%2e%2e'],
+    ['%2E%2E', '/api/market/quotes/%2E%2E'],
+    ['.%2e', '/api/market/quotes/.%2e'],
+    ['%2e', '/api/market/quotes/%2e?x=1'],
+  ])('refuses the dot-segment path parameter %s with 400 and forwards nothing', async (_case, path) => {
+    const requestId = `sec-dots-${randomUUID()}`;
+    const response = await request(app.getHttpServer()).get(path).set('x-request-id', requestId).expect(400);
+    expect(response.body.message).toMatch(/must not be "\." or "\.\."/);
+    expect(forwardedWith(requestId)).toHaveLength(0);
+  });
+
+  it('refuses a dot-segment parameter on a signed-in route too, and still forwards parameters that merely contain dots', async () => {
+    const token = tokenFor({ ...USER, sub: randomUUID() });
+    await http.delete('/api/trading/orders/%2e%2e').set('authorization', `Bearer ${token}`).set('x-request-id', 'sec-dots-delete').expect(400);
+    expect(forwardedWith('sec-dots-delete')).toHaveLength(0);
+
+    for (const [path, forwarded] of [
+      ['/api/market/quotes/BRK.B', '/quotes/BRK.B'],
+      ['/api/market/quotes/...', '/quotes/...'],
+      ['/api/market/quotes/%2e%2e%2fmetrics', '/quotes/..%2Fmetrics'],
+    ]) {
+      const requestId = `sec-dots-ok-${randomUUID()}`;
+      await request(app.getHttpServer()).get(path).set('x-request-id', requestId).expect(200);
+      expect(forwardedWith(requestId)[0]?.url).toBe(forwarded);
     }
   });
 
   it('serves /metrics that promtool accepts', async () => {
     expect(promtoolCheckMetrics(await metrics())).toEqual({ exitCode: 0, output: '' });
+  });
+});
+
+describe('api-gateway security events: every one counted and logged with the client address', () => {
+  let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  const lines: GatewayLogLine[] = [];
+  const securityLines = (eventType: string) => lines.filter((line) => line.log_type === 'security_event' && line.event_type === eventType);
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    app = await startGatewayCapturingLogs(env, lines, { ...allUpstreamsAt(upstream.port), RATE_LIMIT_AUTH_PER_IP: '1' });
+    http = request(app.getHttpServer());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await upstream?.stop();
+    env.restore();
+    await deleteGatewayRedisKeys();
+  });
+
+  it('exports every security event type at 0 before the first event, so rate() has a baseline', async () => {
+    expect(sampleValuesBy(await scrapeMetrics(app), 'security_events_total', 'type')).toEqual({ invalid_token: 0, missing_token: 0, forbidden: 0, rate_limited: 0 });
+  });
+
+  it.each([
+    ['missing_token', () => http.get('/api/portfolio').expect(401), { reason: 'missing' }],
+    ['invalid_token', () => http.get('/api/portfolio').set('authorization', 'Bearer not-a-token').expect(401), { reason: 'malformed' }],
+    ['forbidden', () => http.get('/api/audit/events').set('authorization', `Bearer ${tokenFor(USER)}`).expect(403), { user_id: USER.sub }],
+    ['rate_limited', async () => {
+      await http.post('/api/users/refresh').send({}).expect(200);
+      return http.post('/api/users/refresh').send({}).expect(429);
+    }, { limit: 'credentials' }],
+  ])('writes a security_event line with ip_address for %s and counts it', async (type, send, fields) => {
+    const before = sampleValue(await scrapeMetrics(app), 'security_events_total', { type });
+    const logged = securityLines(type).length;
+
+    await send();
+
+    expect(sampleValue(await scrapeMetrics(app), 'security_events_total', { type })).toBe(before + 1);
+    expect(securityLines(type)).toHaveLength(logged + 1);
+    expect(securityLines(type).at(-1)).toMatchObject({
+      level: 'warn',
+      service_name: 'api-gateway',
+      log_type: 'security_event',
+      event_type: type,
+      ip_address: '127.0.0.1',
+      method: expect.any(String),
+      path: expect.stringMatching(/^\/api\//),
+      ...fields,
+    });
   });
 });
 

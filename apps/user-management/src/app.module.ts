@@ -82,8 +82,9 @@ export class UserManagementModule implements OnApplicationShutdown {
         },
         {
           provide: LoginFailureCounter,
-          useFactory: (redis: Redis, config: UserManagementConfig) => new LoginFailureCounter(redis, config.redisKeyPrefix, config.loginFailureWindowSeconds),
-          inject: [Redis, USER_MANAGEMENT_CONFIG],
+          useFactory: (redis: Redis, config: UserManagementConfig, logger: ServiceLogger) =>
+            new LoginFailureCounter(redis, config.redisKeyPrefix, config.loginFailureWindowSeconds, logger),
+          inject: [Redis, USER_MANAGEMENT_CONFIG, SERVICE_LOGGER],
         },
         {
           provide: UserAccounts,

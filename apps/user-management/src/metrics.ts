@@ -3,7 +3,8 @@ import { ServiceMetrics } from '@ai-finance/observability';
 export const LOGIN_RESULTS = ['success', 'failure', 'locked'] as const;
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
-export const SECURITY_EVENT_TYPES = ['auth_failure', 'account_locked', 'invalid_token'] as const;
+/** login_while_locked: a login refused (423) because the account was already locked, one per refusal. */
+export const SECURITY_EVENT_TYPES = ['auth_failure', 'account_locked', 'login_while_locked', 'invalid_token'] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
 export const ACTIVE_USER_WINDOWS = [
@@ -36,7 +37,7 @@ export function declareUserManagementMetrics(metrics: ServiceMetrics) {
     }),
     securityEvents: metrics.counter({
       name: 'security_events_total',
-      help: 'Security events by type: auth_failure, account_locked, invalid_token.',
+      help: 'Security events by type: auth_failure, account_locked (an account was locked), login_while_locked (a login refused by a lock already in force), invalid_token.',
       labelNames: ['type'],
     }),
   };

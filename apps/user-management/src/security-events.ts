@@ -20,9 +20,4 @@ export class SecurityEvents {
     this.metrics.securityEvents.inc({ type });
     this.logger.warn({ log_type: 'security_event', event_type: type, ...fields }, message);
   }
-
-  /** A security-relevant fact that is not one of the counted types (e.g. a login refused while locked). */
-  note(eventType: string, fields: SecurityEventFields, message: string): void {
-    this.logger.warn({ log_type: 'security_event', event_type: eventType, ...fields }, message);
-  }
 }

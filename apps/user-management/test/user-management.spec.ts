@@ -7,6 +7,7 @@ import {
   deleteRedisKeys,
   promtoolCheckMetrics,
   sampleValue,
+  sampleValuesBy,
   scrapeMetrics,
   serviceEnv,
   startNestApp,
@@ -306,6 +307,29 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
       );
     });
 
+    it('counts every login refused while the account is locked as a login_while_locked security event, logged with the client address', async () => {
+      const email = newEmail('stilllocked');
+      const userId = await register(email);
+      for (let attempt = 1; attempt <= 5; attempt += 1) await login(email, 'wrong-password-guess');
+      const lockedCounter = await metric('security_events_total', { type: 'account_locked' });
+      const refusedWhileLocked = await metric('security_events_total', { type: 'login_while_locked' });
+      const lockedLogins = await metric('user_logins_total', { result: 'locked' });
+      const logged = () => logLines.filter((line) => line.event_type === 'login_while_locked' && line.user_id === userId);
+
+      const attempts = [await login(email, PASSWORD, '198.51.100.1'), await login(email, 'another-guess', '198.51.100.2'), await login(email, PASSWORD, '198.51.100.3')];
+
+      expect(attempts.map((response) => response.status)).toEqual([423, 423, 423]);
+      expect(await metric('security_events_total', { type: 'login_while_locked' })).toBe(refusedWhileLocked + 3);
+      expect(await metric('user_logins_total', { result: 'locked' })).toBe(lockedLogins + 3);
+      // Still one lock: the alert on account_locked counts accounts, not retries.
+      expect(await metric('security_events_total', { type: 'account_locked' })).toBe(lockedCounter);
+      expect(logged()).toEqual(
+        ['198.51.100.1', '198.51.100.2', '198.51.100.3'].map((ip) =>
+          expect.objectContaining({ level: 'warn', log_type: 'security_event', event_type: 'login_while_locked', ip_address: ip, email, user_id: userId }),
+        ),
+      );
+    });
+
     it('lets the user in again once the lock has expired, with a fresh failure count', async () => {
       const email = newEmail('unlock');
       const userId = await register(email);
@@ -551,6 +575,7 @@ describe('user-management (real PostgreSQL, Redis and RabbitMQ)', () => {
         expect(text).toContain(line);
       }
       expect(text).toMatch(/^user_session_duration_seconds_bucket\{le="604800",service="user-management"\} \d+/m);
+      expect(Object.keys(sampleValuesBy(text, 'security_events_total', 'type')).sort()).toEqual(['account_locked', 'auth_failure', 'invalid_token', 'login_while_locked']);
       expect(promtoolCheckMetrics(text)).toEqual({ exitCode: 0, output: '' });
     });
   });

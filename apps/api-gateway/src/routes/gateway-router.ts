@@ -3,7 +3,7 @@ import { RequestContext, requestContextOf, toErrorBody, type ServiceLogger } fro
 import { ForbiddenException, HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTokenVerifier } from '../auth/access-token-verifier';
-import type { GatewayMetrics } from '../metrics';
+import type { GatewayMetrics, GatewaySecurityEventType } from '../metrics';
 import type { UpstreamProxy } from '../proxy/upstream-proxy';
 import type { LimitVerdict, RateLimits } from '../security/rate-limits';
 import { ROUTES, upstreamPathFor, type GatewayRoute } from './route-table';
@@ -44,7 +44,10 @@ export class GatewayRouter {
       if (route.access !== 'public') {
         const verdict = this.verifier.verify(request.headers.authorization);
         if (!verdict.ok) {
-          if (verdict.reason !== 'missing') {
+          // A missing token is its own type: mostly clients and scanners probing, unlike a forged or stale token.
+          if (verdict.reason === 'missing') {
+            this.securityEvent('missing_token', request, { reason: verdict.reason });
+          } else {
             this.securityEvent('invalid_token', request, { reason: verdict.reason });
             this.metrics.offenders.record('invalid_token', request.ip);
           }
@@ -61,8 +64,9 @@ export class GatewayRouter {
         identity[USER_ROLE_HEADER] = verdict.claims.role;
       }
 
+      const upstreamPath = upstreamPathFor(route, request.params as Record<string, string>, request.url);
       this.metrics.featureUsage.inc({ feature: route.feature });
-      const answered = await this.proxy.forward(route.upstream, upstreamPathFor(route, request.params as Record<string, string>, request.url), request, reply, identity);
+      const answered = await this.proxy.forward(route.upstream, upstreamPath, request, reply, identity);
       if (route.loginEndpoint && reply.statusCode === HttpStatus.UNAUTHORIZED) this.metrics.offenders.record('auth_failure', request.ip);
       return answered;
     } catch (error) {
@@ -82,7 +86,7 @@ export class GatewayRouter {
   }
 
   /** Counts and logs a security event with the client address (rate limits count every refusal separately). */
-  private securityEvent(type: string, request: FastifyRequest, fields: Record<string, unknown>, count = true): void {
+  private securityEvent(type: GatewaySecurityEventType, request: FastifyRequest, fields: Record<string, unknown>, count = true): void {
     if (count) this.metrics.securityEvents.inc({ type });
     this.logger.warn(
       { log_type: 'security_event', event_type: type, ip_address: request.ip, method: request.method, path: request.url.split('?')[0], ...fields },

@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import type { UpstreamName } from '../config';
 
 /** Who may call a route: anyone, a signed-in user, or an operator. */
@@ -59,9 +60,17 @@ export const ROUTES: readonly GatewayRoute[] = [
   { method: 'GET', path: '/api/audit/events', upstream: 'audit', upstreamPath: '/audit/events', access: 'operator', feature: 'audit.events' },
 ];
 
-/** The upstream path for `route` with the request's parameters and query string. */
+/**
+ * The upstream path for `route` with the request's parameters and query string. A parameter that is
+ * "." or ".." (Fastify has already decoded `%2e`) is refused: encodeURIComponent leaves dots alone, so
+ * it would reach the upstream as a dot segment that climbs out of the route (`/orders/..` is `/`).
+ */
 export function upstreamPathFor(route: GatewayRoute, params: Record<string, string>, url: string): string {
-  const path = route.upstreamPath.replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  const path = route.upstreamPath.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = params[name] ?? '';
+    if (value === '.' || value === '..') throw new BadRequestException(`path parameter "${name}" must not be "." or ".."`);
+    return encodeURIComponent(value);
+  });
   const query = url.indexOf('?');
   return query === -1 ? path : path + url.slice(query);
 }

@@ -10,9 +10,10 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
+/** Overwrites whatever an upstream sent: the public entry's policy must not depend on each service getting it right. */
 export function installSecurityHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (_request, reply, payload, done) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     done(null, payload);
   });
 }

@@ -71,7 +71,7 @@ export class Authentication {
     if (user?.lock_remaining_seconds) {
       // No password check while locked: the answer is the same whatever the password, and guessing costs no CPU.
       this.metrics.logins.inc({ result: 'locked' });
-      this.security.note('login_while_locked', { ip_address: ipAddress, email, user_id: user.id }, 'login refused: the account is locked');
+      this.security.record('login_while_locked', { ip_address: ipAddress, email, user_id: user.id }, 'login refused: the account is locked');
       throw new AccountLockedException(user.lock_remaining_seconds);
     }
 
@@ -87,7 +87,7 @@ export class Authentication {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
 
-    await this.failures.reset(user.id).catch((error: unknown) => this.logger.warn({ error, user_id: user.id }, 'could not reset the failed-login count in Redis'));
+    await this.failures.reset(user.id);
     const session = await this.sessions.create(user.id);
     await this.activeUsers.record(user.id);
     RequestContext.setUserId(user.id);
@@ -120,15 +120,12 @@ export class Authentication {
     );
   }
 
-  /** Counts a wrong password; the failure that reaches the limit locks the account and answers 423. */
+  /**
+   * Counts a wrong password; the failure that reaches the limit locks the account and answers 423.
+   * The counter falls back to memory while Redis is away (see LoginFailureCounter), so this never skips.
+   */
   private async countFailure(user: LoginCandidate, ipAddress: string): Promise<void> {
-    let failures: number;
-    try {
-      failures = await this.failures.record(user.id);
-    } catch (error) {
-      this.logger.warn({ error, user_id: user.id }, 'could not count the failed login in Redis; lockout cannot trigger while Redis is unavailable');
-      return;
-    }
+    const failures = await this.failures.record(user.id);
     if (failures < this.config.loginMaxFailures) return;
     const retryAfterSeconds = await this.lock(user, failures, ipAddress);
     throw new AccountLockedException(retryAfterSeconds);
@@ -161,7 +158,7 @@ export class Authentication {
         { ip_address: ipAddress, email: user.email, user_id: user.id, failed_attempts: failedAttempts, locked_until: result.lockedUntil },
         `account locked for ${this.config.loginLockoutSeconds} seconds after ${failedAttempts} failed logins`,
       );
-      await this.failures.reset(user.id).catch((error: unknown) => this.logger.warn({ error, user_id: user.id }, 'could not reset the failed-login count in Redis'));
+      await this.failures.reset(user.id);
     }
     return result.retryAfterSeconds;
   }
