@@ -16,11 +16,3 @@ export function cpuTimeMs(pid: number): number {
 export function totalCpuTimeMs(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + cpuTimeMs(pid), 0);
 }
-
-/** Resident set size of a process in bytes, from /proc/<pid>/status. */
-export function residentMemoryBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}

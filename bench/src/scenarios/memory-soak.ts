@@ -1,7 +1,6 @@
-import { fetchMetrics, sampleValue, sampleValuesBy, type Platform, type ServiceProcess } from '@ai-finance/testing';
+import { fetchMetrics, residentMemoryBytes, sampleValue, sampleValuesBy, type Platform, type ServiceProcess } from '@ai-finance/testing';
 import { DEFAULT_MIX, runTraffic } from '@ai-finance/traffic-tools';
 import type { BenchContext } from '../harness/bench-context';
-import { residentMemoryBytes } from '../harness/process-stats';
 
 /** Resident memory of each service, MiB, by service name. */
 export type MemoryByService = Record<string, number>;

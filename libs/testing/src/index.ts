@@ -18,3 +18,4 @@ export { NativeProgram, PrometheusServer } from './native-program';
 export { runStartMonitoring, START_MONITORING_SCRIPT, startMonitoringEnv, type ScriptRun } from './start-monitoring';
 export { LocalStackRun } from './local-stack-run';
 export { seededRandom } from './seeded-random';
+export { residentMemoryBytes } from './process-memory';

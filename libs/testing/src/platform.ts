@@ -53,6 +53,13 @@ export interface PlatformOptions {
   elasticsearchUrl?: string;
   /** Where the services find Redis (a TcpProxy in the readiness test). */
   redisUrl?: string;
+  /**
+   * host:port through which the services reach PostgreSQL (a TcpProxy in the chaos test); the run's
+   * database is still created and dropped directly.
+   */
+  postgresAddress?: string;
+  /** Where the services find RabbitMQ; the run's exchange and queues are still removed directly. */
+  rabbitmqUrl?: string;
   gatewayLogLevel?: string;
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
@@ -100,6 +107,21 @@ export class Platform {
     return this.database.url;
   }
 
+  /** Kills a service with SIGKILL and starts it again on the same port with the same settings. */
+  async killAndRestart(name: ServiceName, afterKill?: () => Promise<void>): Promise<void> {
+    const killed = this.service(name);
+    await killed.kill();
+    await afterKill?.();
+    const restarted = killed.sameAgain();
+    this.services.set(name, restarted);
+    await restarted.start(60_000);
+  }
+
+  /** The services whose process has ended without stop(), with how it ended. */
+  crashed(): Array<{ name: string; ended: string }> {
+    return [...this.services.values()].flatMap((service) => (service.ended === undefined ? [] : [{ name: service.name, ended: service.ended }]));
+  }
+
   async start(): Promise<void> {
     const names = this.options.services ?? SERVICES;
     // A run pointed at another collector (a benchmark's sink in its own process) leaves this one unstarted.
@@ -114,8 +136,9 @@ export class Platform {
     const common: Record<string, string> = {
       OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint ?? this.receiver.endpoint,
       ...(this.options.elasticsearchUrl ? { ELASTICSEARCH_URL: this.options.elasticsearchUrl } : {}),
-      ...(this.database ? { DATABASE_URL: this.database.url } : {}),
+      ...(this.database ? { DATABASE_URL: viaAddress(this.database.url, this.options.postgresAddress) } : {}),
       REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
+      ...(this.options.rabbitmqUrl ? { RABBITMQ_URL: this.options.rabbitmqUrl } : {}),
       EVENTS_EXCHANGE: this.exchange,
       RABBITMQ_QUEUE_PREFIX: this.queuePrefix,
       JWT_SECRET: this.jwtSecret,
@@ -160,6 +183,14 @@ export class Platform {
     await cleanUp(this.redisKeyBase, this.exchange, this.queuePrefix);
     await this.database?.drop();
   }
+}
+
+/** The same URL pointed at another host:port (a proxy in front of the server). */
+function viaAddress(url: string, address: string | undefined): string {
+  if (!address) return url;
+  const rewritten = new URL(url);
+  rewritten.host = address;
+  return rewritten.toString();
 }
 
 async function cleanUp(redisKeyBase: string, exchange: string, queuePrefix: string): Promise<void> {

@@ -42,6 +42,18 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** How the process ended (`exit 1`, `SIGKILL`), or undefined while it runs: a crash shows here. */
+  get ended(): string | undefined {
+    const child = this.child;
+    if (!child || (child.exitCode === null && child.signalCode === null)) return undefined;
+    return child.signalCode ?? `exit ${child.exitCode}`;
+  }
+
+  /** The same service, configured the same way, not started: what a supervisor restarts after a crash. */
+  sameAgain(): ServiceProcess {
+    return new ServiceProcess(this.name, this.port, this.env, this.options);
+  }
+
   /** Parsed JSON log lines; anything that is not JSON is kept as `{ unparsed: line }` so it is not lost. */
   get logs(): LogLine[] {
     return this.stdout.map((line) => {
@@ -74,6 +86,15 @@ export class ServiceProcess {
 
   async stop(): Promise<void> {
     await terminate(this.child, 5_000);
+  }
+
+  /** SIGKILL: no shutdown hook runs, open transactions and in-flight requests are cut where they are. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || this.ended !== undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
   }
 
   private collect(text: string): void {
