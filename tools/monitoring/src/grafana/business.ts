@@ -145,7 +145,7 @@ export const users = {
     }),
   securityEvents: (scope: string) =>
     timeseries('Security events per second', [query(sumRate('security_events_total', scope, ['service', 'type']), '{{service}} {{type}}')], {
-      description: 'auth_failure, account_locked, invalid_token, forbidden, rate_limited. The security alerts fire above 1/s (3 lockouts in 15 minutes).',
+      description: 'auth_failure, account_locked, login_while_locked, invalid_token, missing_token, forbidden, rate_limited. The security alerts fire above 1/s (3 lockouts in 15 minutes).',
       ...alertLine(1),
     }),
   offenders: (scope: string) =>
