@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TestEnv } from '@ai-finance/testing';
 import request from 'supertest';
@@ -219,6 +219,93 @@ describe('api-gateway forwarding /api/market to a real market-data server', () =
       expect(seen.url).toBe('/payments');
       expect(seen.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(seen.body)).toEqual(payload);
+    });
+
+    it('forwards a request that carries Expect: 100-continue instead of failing it with 502', async () => {
+      // undici refuses to send Expect at all; the expectation belongs to the client's hop. Sent with
+      // node:http, as superagent cannot wait for the 100 before its body.
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const body = JSON.stringify({ amount: '1.00' });
+      const answer = await new Promise<{ status: number; interim: number; text: string }>((resolve, reject) => {
+        let interim = 0;
+        const outgoing = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/payments',
+            headers: {
+              authorization: `Bearer ${tokenFor(USER)}`,
+              'x-request-id': 'test-expect-1',
+              'content-type': 'application/json',
+              'content-length': String(Buffer.byteLength(body)),
+              expect: '100-continue',
+            },
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, interim, text }));
+          },
+        );
+        outgoing.on('continue', () => {
+          interim += 1;
+          outgoing.end(body);
+        });
+        outgoing.on('error', reject);
+      });
+
+      expect(answer).toEqual({ status: 201, interim: 1, text: JSON.stringify({ echoed: { amount: '1.00' } }) });
+      const [seen] = receivedWithRequestId(upstream, 'test-expect-1');
+      expect(seen.headers).not.toHaveProperty('expect');
+    });
+
+    it('does not pass on the headers the client named in Connection, which are hop-by-hop too', async () => {
+      await http
+        .get('/api/market/quotes/AAPL')
+        .set('x-request-id', 'test-connection-1')
+        .set('connection', 'keep-alive, X-Hop-Secret')
+        .set('x-hop-secret', 'for the gateway only')
+        .set('x-end-to-end', 'kept')
+        .expect(200);
+
+      const [seen] = receivedWithRequestId(upstream, 'test-connection-1');
+      expect(seen.headers).not.toHaveProperty('x-hop-secret');
+      expect(seen.headers['x-end-to-end']).toBe('kept');
+    });
+
+    it('forwards a body that is a JSON string as that JSON string, not as the object spelled inside it', async () => {
+      const inner = JSON.stringify({ amount: '49.99', currency: 'USD' });
+      const response = await http
+        .post('/api/payments')
+        .set('authorization', `Bearer ${tokenFor(USER)}`)
+        .set('x-request-id', 'test-string-body-1')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify(inner))
+        .expect(201);
+
+      expect(response.body).toEqual({ echoed: inner });
+      const [seen] = receivedWithRequestId(upstream, 'test-string-body-1');
+      expect(seen.body).toBe(JSON.stringify(inner));
+    });
+
+    it.each([
+      ['a form body', 'application/x-www-form-urlencoded', 'amount=49.99&currency=USD', 415],
+      ['a text body', 'text/plain', 'amount=49.99', 415],
+      ['JSON nested 5,000 levels deep', 'application/json', `{"amount":${'['.repeat(5_000)}${']'.repeat(5_000)}}`, 400],
+      ['a lone UTF-16 surrogate', 'application/json', '{"amount":"\\ud800"}', 400],
+    ])('answers %s itself, in the shared shape, without reaching the upstream', async (_label, contentType, body, status) => {
+      const requestId = `test-refused-body-${status}-${contentType.length}-${body.length}`;
+      const response = await http
+        .post('/api/payments')
+        .set('authorization', `Bearer ${tokenFor(USER)}`)
+        .set('x-request-id', requestId)
+        .set('content-type', contentType)
+        .send(body)
+        .expect(status);
+
+      expect(response.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String), request_id: requestId });
+      expect(receivedWithRequestId(upstream, requestId)).toHaveLength(0);
     });
 
     it('passes a 404 from market-data through unchanged for a symbol it does not know', async () => {

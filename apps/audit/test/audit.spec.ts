@@ -198,6 +198,9 @@ describe('audit (real PostgreSQL and RabbitMQ)', () => {
     ['limit=abc', 'limit must be a whole number from 1 to 500'],
     ['afterSequence=-1', 'afterSequence must be a whole number, 0 or more'],
     ['afterSequence=1.5', 'afterSequence must be a whole number, 0 or more'],
+    // Past bigint's range: PostgreSQL refused the query, which answered 500.
+    ['afterSequence=1e20', 'afterSequence must be at most 9007199254740991'],
+    ['afterSequence=9007199254740992', 'afterSequence must be at most 9007199254740991'],
     ['colour=red', 'property colour should not exist'],
   ])('answers 400 for GET /audit/events?%s', async (query, message) => {
     const response = await http().get(`/audit/events?${query}`).set(OPERATOR);

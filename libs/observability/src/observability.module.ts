@@ -2,7 +2,6 @@ import {
   Inject,
   Injectable,
   Module,
-  ValidationPipe,
   type DynamicModule,
   type OnApplicationShutdown,
   type OnModuleInit,
@@ -11,6 +10,8 @@ import { APP_FILTER, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
 import { trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { installJsonBodyParser } from './bootstrap/json-body-parser';
+import { StrictValidationPipe } from './bootstrap/strict-validation-pipe';
 import { resolveObservabilityConfig, type ObservabilityConfig, type ObservabilityModuleOptions } from './config/observability-config';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { FaultAccessGuard } from './faults/fault-access.guard';
@@ -53,9 +54,13 @@ class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
     });
     const spanExports = activeTracing()?.counts();
     if (spanExports) declareSpanExportMetrics(this.metrics, spanExports);
-    // The APIs speak JSON only: a text/plain body would reach validation as one string and come back as
-    // a list of every missing field; 415 says what is actually wrong.
-    if (fastify.hasContentTypeParser('text/plain')) fastify.removeContentTypeParser('text/plain');
+    // The APIs speak JSON only (docs/api.md): a text/plain body would reach validation as one string and
+    // come back as a list of every missing field, and a form body would pass for a JSON object; 415 says
+    // what is actually wrong.
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      if (fastify.hasContentTypeParser(contentType)) fastify.removeContentTypeParser(contentType);
+    }
+    installJsonBodyParser(fastify);
   }
 
   onApplicationShutdown(): void {
@@ -124,7 +129,7 @@ export class ObservabilityModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         {
           provide: APP_PIPE,
-          useFactory: () => new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+          useFactory: () => new StrictValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
         },
       ],
       exports: [OBSERVABILITY_CONFIG, ServiceMetrics, SERVICE_LOGGER, NestLoggerBridge, HealthRegistry, FaultRegistry],

@@ -11,10 +11,14 @@ const HOP_BY_HOP = new Set([
   'keep-alive',
   'proxy-authenticate',
   'proxy-authorization',
+  'proxy-connection',
   'te',
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // An expectation is met or refused by the hop that receives it (RFC 9110 10.1.1): Node's server has
+  // already answered "100 Continue" to the client, and undici refuses to send the header at all.
+  'expect',
   'host',
   'content-length',
   'traceparent',
@@ -82,10 +86,7 @@ export class UpstreamProxy {
     const client = this.clients.get(upstream);
     if (!client) throw new BadGatewayException(`No upstream named "${upstream}" is configured`);
 
-    const headers: Record<string, string | string[] | undefined> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (!HOP_BY_HOP.has(name)) headers[name] = value;
-    }
+    const headers = endToEndHeaders(request.headers);
     headers['x-forwarded-for'] = request.ip;
     headers['x-forwarded-proto'] = request.protocol;
     Object.assign(headers, identity);
@@ -100,8 +101,8 @@ export class UpstreamProxy {
     try {
       const response = await client.request({ method: request.method as 'GET', path, headers, body });
       reply.status(response.statusCode);
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) reply.header(name, value);
+      for (const [name, value] of Object.entries(endToEndHeaders(response.headers))) {
+        if (value !== undefined) reply.header(name, value);
       }
       return reply.send(response.body);
     } catch (error) {
@@ -126,9 +127,32 @@ export class UpstreamProxy {
   }
 }
 
+/**
+ * The headers of `incoming` that belong to the message rather than to this hop: without HOP_BY_HOP and
+ * without any the sender named in `Connection`, which RFC 9110 7.6.1 makes hop-by-hop as well.
+ */
+function endToEndHeaders(incoming: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
+  const connectionOptions = new Set(
+    [incoming.connection ?? []]
+      .flat()
+      .flatMap((value) => value.split(','))
+      .map((option) => option.trim().toLowerCase()),
+  );
+  // No prototype: a header named `__proto__` must not become one.
+  const headers: Record<string, string | string[] | undefined> = Object.create(null);
+  for (const [name, value] of Object.entries(incoming)) {
+    if (!HOP_BY_HOP.has(name) && !connectionOptions.has(name)) headers[name] = value;
+  }
+  return headers;
+}
+
+/**
+ * The parsed body as JSON again, whatever JSON value it is: a body that is a JSON string must reach the
+ * upstream as that string, quoted, and not as its contents, which the upstream would parse as the body.
+ * The gateway accepts only JSON bodies, and its parser bounds their nesting, so this cannot overflow.
+ */
 function encodeBody(request: FastifyRequest): string | Buffer | undefined {
   const body = request.body;
-  if (body === undefined || body === null || request.method === 'GET' || request.method === 'HEAD') return undefined;
-  if (typeof body === 'string' || Buffer.isBuffer(body)) return body;
-  return JSON.stringify(body);
+  if (body === undefined || request.method === 'GET' || request.method === 'HEAD') return undefined;
+  return Buffer.isBuffer(body) ? body : JSON.stringify(body);
 }

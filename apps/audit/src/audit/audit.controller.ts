@@ -16,6 +16,9 @@ class ListEventsQuery {
   @Type(() => Number)
   @IsInt({ message: 'afterSequence must be a whole number, 0 or more' })
   @Min(0, { message: 'afterSequence must be a whole number, 0 or more' })
+  // Beyond this a JavaScript number no longer names one sequence exactly, and far beyond it (1e20) the
+  // value overflows the bigint column: PostgreSQL would refuse the query and the client would see a 500.
+  @Max(Number.MAX_SAFE_INTEGER, { message: `afterSequence must be at most ${Number.MAX_SAFE_INTEGER}` })
   afterSequence?: number;
 }
 

@@ -1,6 +1,8 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { env, loadEnv } from '../config/load-env';
 import { NestLoggerBridge } from '../logging/nest-logger';
@@ -8,6 +10,8 @@ import { SERVICE_LOGGER } from '../observability.tokens';
 import type { ServiceLogger } from '../logging/service-logger';
 import type { TracingHandle } from '../tracing/start-tracing';
 import { TRUSTS_GATEWAY_HEADERS } from '../http/request-lifecycle';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../context/request-id';
+import { toErrorBody } from '../errors/http-error.filter';
 
 export interface StartServiceOptions {
   serviceName: string;
@@ -25,7 +29,7 @@ export interface StartServiceOptions {
 
 /** Fastify settings every service shares: bounded bodies and timeouts, no Fastify logger (ours logs). */
 export function createFastifyAdapter(options: { bodyLimitBytes?: number; trustProxy?: boolean } = {}): FastifyAdapter {
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     requestTimeout: 30_000,
@@ -33,7 +37,32 @@ export function createFastifyAdapter(options: { bodyLimitBytes?: number; trustPr
     keepAliveTimeout: 65_000,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
   });
+  adapter.getInstance().server.on('checkExpectation', refuseExpectation);
+  return adapter;
+}
+
+/**
+ * Errors Fastify's router raises before any hook or Nest runs (a path that is not valid percent-encoding,
+ * a path parameter over maxParamLength): by default Fastify answers them in its own shape, with a `code`
+ * and no request id. They get the platform's error body instead.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+  const body = toErrorBody(error, requestId);
+  void reply.status(body.statusCode).header(REQUEST_ID_HEADER, requestId).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Node answers an `Expect` other than 100-continue with a bare 417 before Fastify sees the request,
+ * unless the server listens for it: the same refusal, with the platform's error body.
+ */
+function refuseExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+  const body = toErrorBody({ statusCode: 417, message: 'the only expectation supported is "Expect: 100-continue"' }, requestId);
+  response.writeHead(body.statusCode, { 'content-type': 'application/json; charset=utf-8', [REQUEST_ID_HEADER]: requestId, connection: 'close' });
+  response.end(JSON.stringify(body));
 }
 
 /** Creates the Nest application on Fastify, listens, and shuts down cleanly on SIGTERM/SIGINT. */
