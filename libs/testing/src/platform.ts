@@ -169,7 +169,7 @@ export class Platform {
       await waitFor('a first AAPL price', async () => ((await fetch(`${this.marketData.url}/quotes/AAPL`)).status === 200 ? true : undefined), timeoutMs);
     }
     await waitFor('every service ready', async () => {
-      for (const service of this.services.values()) if ((await fetch(`${service.url}/health/ready`)).status !== 200) return undefined;
+      for (const service of this.services.values()) if ((await fetch(`${service.managementUrl}/health/ready`)).status !== 200) return undefined;
       return true;
     }, timeoutMs);
   }

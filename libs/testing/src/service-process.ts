@@ -42,6 +42,11 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Where /metrics and /health/* answer: the MANAGEMENT_PORT when the service has one, else `url`. */
+  get managementUrl(): string {
+    return `http://127.0.0.1:${this.env.MANAGEMENT_PORT ?? this.port}`;
+  }
+
   /** How the process ended (`exit 1`, `SIGKILL`), or undefined while it runs: a crash shows here. */
   get ended(): string | undefined {
     const child = this.child;
@@ -79,7 +84,7 @@ export class ServiceProcess {
       if (child.exitCode !== null) {
         throw new Error(`${this.name} exited with ${child.exitCode}: ${this.stderr.join('').slice(-2000)}`);
       }
-      const response = await fetch(`${this.url}/health/live`).catch(() => undefined);
+      const response = await fetch(`${this.managementUrl}/health/live`).catch(() => undefined);
       return response?.ok ? true : undefined;
     }, timeoutMs);
   }

@@ -38,8 +38,9 @@ describe('the platform under faults: dependencies taken away and services killed
       otlpEndpoint: unreachable,
       elasticsearchUrl: unreachable,
       env: {
-        // All of the test's load comes from one address and a few users.
-        'api-gateway': { RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_USER: '1000000' },
+        // All of the test's load comes from one address and a few users; metrics and health on their own
+        // port, as under compose.
+        'api-gateway': { RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_USER: '1000000', MANAGEMENT_PORT: String(await freePort()) },
         // Slow enough that a kill lands while payments and orders are being processed.
         payment: { PAYMENT_PROVIDER_LATENCY_MS: '200' },
         trading: { TRADING_EXECUTION_LATENCY_MS: '200' },
@@ -209,7 +210,7 @@ async function signUp(gatewayUrl: string): Promise<TrafficUser> {
 
 async function everyServiceReady(platform: Platform): Promise<boolean> {
   for (const service of platform.services.values()) {
-    const response = await fetch(`${service.url}/health/ready`).catch(() => undefined);
+    const response = await fetch(`${service.managementUrl}/health/ready`).catch(() => undefined);
     if (response?.status !== 200) return false;
   }
   return true;

@@ -1,13 +1,29 @@
 import { PROMETHEUS_CONFIG_PATH, serviceAddresses } from '@ai-finance/monitoring-tools/dist/local-prometheus';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
 let ports: Readonly<Record<string, number>> | undefined;
 
-/** The ten services and their ports, from the `services` job of prometheus.yml (read once): `{ payment: 3020 }`. */
+/**
+ * The ten services and the port each listens on, from its image's PORT build argument in the compose file
+ * (read once): `{ payment: 3020 }`. Not the scrape address: api-gateway is scraped on its management port
+ * under compose, while local mode, bound to 127.0.0.1, runs it on one port.
+ */
 export function servicePorts(): Readonly<Record<string, number>> {
-  ports ??= Object.fromEntries(Object.entries(serviceAddresses(PROMETHEUS_CONFIG_PATH)).map(([name, address]) => [name, Number(address.split(':')[1])]));
+  if (ports) return ports;
+  const compose = parse(readFileSync(join(WORKSPACE_ROOT, 'docker-compose.enhanced.yml'), 'utf8')) as {
+    services: Record<string, { build?: { args?: { PORT?: string } } }>;
+  };
+  ports = Object.fromEntries(
+    Object.keys(serviceAddresses(PROMETHEUS_CONFIG_PATH)).map((name) => {
+      const port = Number(compose.services[name]?.build?.args?.PORT);
+      if (!Number.isInteger(port)) throw new Error(`docker-compose.enhanced.yml gives ${name} no PORT build argument`);
+      return [name, port];
+    }),
+  );
   return ports;
 }
 
@@ -43,6 +59,7 @@ export function componentSpecs(): ComponentSpec[] {
     readyPath: '/metrics',
     readyTimeoutMs: PROGRAM_READY_TIMEOUT_MS,
   });
+  const scrapeAddresses = serviceAddresses(PROMETHEUS_CONFIG_PATH);
   return [
     { name: 'alert-sink', kind: 'stand-in', defaultPort: 9097, readyPath: '/health', readyTimeoutMs: PROGRAM_READY_TIMEOUT_MS },
     exporter('node-exporter', 9100),
@@ -54,7 +71,7 @@ export function componentSpecs(): ComponentSpec[] {
         name,
         kind: 'service',
         defaultPort: port,
-        composeAddress: `${name}:${port}`,
+        composeAddress: scrapeAddresses[name],
         readyPath: '/health/ready',
         readyTimeoutMs: SERVICE_READY_TIMEOUT_MS,
       }),

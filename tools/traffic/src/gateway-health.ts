@@ -4,8 +4,12 @@ import { describeNetworkError } from './gateway-client';
 
 const HEALTH_TIMEOUT_MS = 5_000;
 
+/** What only the public API can tell about readiness when the gateway serves health on a management port. */
+const PUBLIC_PROBE_PATH = '/api/market/quotes';
+
 /**
- * Asks api-gateway's `/health/ready` before any traffic, and fails with what is wrong: nothing
+ * Asks api-gateway's `/health/ready` before any traffic (a gateway with a management port answers it
+ * there only, with the platform's 404 on its public port: then a public read stands in for it), and fails with what is wrong: nothing
  * listening, something that is not the gateway, or a gateway whose dependencies are down.
  */
 export async function checkGatewayReady(gatewayUrl: URL): Promise<void> {
@@ -23,6 +27,7 @@ export async function checkGatewayReady(gatewayUrl: URL): Promise<void> {
     );
   }
   if (status === 200) return;
+  if (status === 404 && isPlatformNotFound(text)) return checkPublicApi(gatewayUrl);
   const report = readinessReport(text);
   if (status === 503 && report) {
     const down = report.down.map((name) => `${name}${report.dependencies[name]?.error ? ` (${report.dependencies[name]!.error})` : ''}`).join(', ');
@@ -43,4 +48,22 @@ function readinessReport(text: string): ReadinessReport | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The platform's own 404 (`statusCode`, `request_id`): a gateway that keeps its health endpoints elsewhere. */
+function isPlatformNotFound(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { statusCode?: unknown; request_id?: unknown };
+    return body.statusCode === 404 && typeof body.request_id === 'string';
+  } catch {
+    return false;
+  }
+}
+
+async function checkPublicApi(gatewayUrl: URL): Promise<void> {
+  const url = new URL(PUBLIC_PROBE_PATH, gatewayUrl);
+  const response = await request(url, { headersTimeout: HEALTH_TIMEOUT_MS, bodyTimeout: HEALTH_TIMEOUT_MS });
+  const text = await response.body.text();
+  if (response.statusCode === 200) return;
+  throw new StartError(`api-gateway at ${gatewayUrl.origin} is running but not ready: GET ${PUBLIC_PROBE_PATH} answered ${response.statusCode} (${text.slice(0, 200)}).`);
 }

@@ -49,6 +49,17 @@ describe('npm run traffic: the command line', () => {
     }
   });
 
+  it('reads readiness from a public request when the gateway keeps /health on its management port', async () => {
+    const gateway = await standIn(404, { statusCode: 404, error: 'Not Found', message: 'Cannot GET /health/ready', request_id: 'a-request' });
+    try {
+      const run = await runCli(TRAFFIC_CLI, ['--gateway', gateway.url, '--duration', '5s']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`traffic: api-gateway at ${gateway.url} is running but not ready: GET /api/market/quotes answered 404`);
+    } finally {
+      gateway.server.close();
+    }
+  });
+
   it('exits 1 when the address answers but is not the gateway', async () => {
     const other = await standIn(404, { message: 'Not Found' });
     try {

@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { env, loadEnv } from '../config/load-env';
+import { ConfigurationError, env, loadEnv } from '../config/load-env';
 import { NestLoggerBridge } from '../logging/nest-logger';
 import { SERVICE_LOGGER } from '../observability.tokens';
 import type { ServiceLogger } from '../logging/service-logger';
@@ -12,6 +12,7 @@ import type { TracingHandle } from '../tracing/start-tracing';
 import { TRUSTS_GATEWAY_HEADERS } from '../http/request-lifecycle';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../context/request-id';
 import { toErrorBody } from '../errors/http-error.filter';
+import { closeManagementServer, listenForManagement, separateManagementEndpoints } from './management-port';
 
 export interface StartServiceOptions {
   serviceName: string;
@@ -71,7 +72,10 @@ export async function startService(appModule: Type<unknown>, options: StartServi
     PORT: env.port(options.defaultPort),
     HOST: z.string().min(1).default('0.0.0.0'),
     TRUST_PROXY: env.boolean(options.trustProxyByDefault ?? false),
+    // Where /metrics, /health/* and /admin/* answer instead of PORT (api-gateway's PORT is public).
+    MANAGEMENT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   });
+  if (settings.MANAGEMENT_PORT === settings.PORT) throw new ConfigurationError([`MANAGEMENT_PORT: must differ from PORT (both are ${settings.PORT})`]);
   const adapter = createFastifyAdapter({ bodyLimitBytes: options.bodyLimitBytes, trustProxy: settings.TRUST_PROXY });
   if (settings.TRUST_PROXY) adapter.getInstance().decorate(TRUSTS_GATEWAY_HEADERS, true);
   const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true });
@@ -80,11 +84,23 @@ export async function startService(appModule: Type<unknown>, options: StartServi
   // closing the app and would kill the process before the last spans are flushed.
   const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
 
+  const fastify = adapter.getInstance();
+  const managementPort = settings.MANAGEMENT_PORT;
+  if (managementPort !== undefined) {
+    // After init, so the request lifecycle's hooks run first and a refused request is still logged.
+    await app.init();
+    separateManagementEndpoints(fastify, managementPort);
+  }
   await app.listen(settings.PORT, settings.HOST);
-  logger.info({ port: settings.PORT, host: settings.HOST, tracing: options.tracing.enabled }, `${options.serviceName} listening on ${settings.HOST}:${settings.PORT}`);
+  const management = managementPort === undefined ? undefined : await listenForManagement(fastify, managementPort, settings.HOST);
+  logger.info(
+    { port: settings.PORT, management_port: managementPort, host: settings.HOST, tracing: options.tracing.enabled },
+    `${options.serviceName} listening on ${settings.HOST}:${settings.PORT}${managementPort === undefined ? '' : ` (metrics, health and admin on ${managementPort})`}`,
+  );
 
   const stop = async (signal: string): Promise<void> => {
     logger.info({ signal }, `${options.serviceName} shutting down`);
+    if (management) await closeManagementServer(management);
     await app.close();
     await options.tracing.shutdown().catch(() => undefined);
   };
