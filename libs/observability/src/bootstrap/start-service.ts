@@ -28,12 +28,20 @@ export interface StartServiceOptions {
   trustProxyByDefault?: boolean;
 }
 
+/** How long a client may take to send a whole request (headers and body) before it gets 408 and is cut off. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+// Node enforces the request timeout on a timer, every 30 s unless told otherwise: a slow client could
+// then hold its connection for twice the timeout.
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
 /** Fastify settings every service shares: bounded bodies and timeouts, no Fastify logger (ours logs). */
-export function createFastifyAdapter(options: { bodyLimitBytes?: number; trustProxy?: boolean } = {}): FastifyAdapter {
+export function createFastifyAdapter(options: { bodyLimitBytes?: number; trustProxy?: boolean; requestTimeoutMs?: number } = {}): FastifyAdapter {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    requestTimeout: 30_000,
+    http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, requestTimeoutMs), headersTimeout: requestTimeoutMs },
+    requestTimeout: requestTimeoutMs,
     connectionTimeout: 30_000,
     keepAliveTimeout: 65_000,
     trustProxy: options.trustProxy ?? false,
@@ -74,9 +82,10 @@ export async function startService(appModule: Type<unknown>, options: StartServi
     TRUST_PROXY: env.boolean(options.trustProxyByDefault ?? false),
     // Where /metrics, /health/* and /admin/* answer instead of PORT (api-gateway's PORT is public).
     MANAGEMENT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
   });
   if (settings.MANAGEMENT_PORT === settings.PORT) throw new ConfigurationError([`MANAGEMENT_PORT: must differ from PORT (both are ${settings.PORT})`]);
-  const adapter = createFastifyAdapter({ bodyLimitBytes: options.bodyLimitBytes, trustProxy: settings.TRUST_PROXY });
+  const adapter = createFastifyAdapter({ bodyLimitBytes: options.bodyLimitBytes, trustProxy: settings.TRUST_PROXY, requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS });
   if (settings.TRUST_PROXY) adapter.getInstance().decorate(TRUSTS_GATEWAY_HEADERS, true);
   const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(NestLoggerBridge));
