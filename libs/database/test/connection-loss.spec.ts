@@ -1,5 +1,5 @@
 import { createServiceLogger, ServiceMetrics } from '@ai-finance/observability';
-import { createTestDatabase, freePort, TcpProxy, type TestDatabase } from '@ai-finance/testing';
+import { createTestDatabase, TcpProxy, TEST_POSTGRES_URL, type TestDatabase } from '@ai-finance/testing';
 import { Writable } from 'node:stream';
 import { Database, DatabaseUnavailableError, loadDatabaseConfig } from '../src';
 
@@ -14,12 +14,9 @@ describe('Database whose PostgreSQL connection is cut', () => {
 
   beforeAll(async () => {
     testDatabase = await createTestDatabase('connloss');
-    proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 }, await freePort());
-    await proxy.start();
-    const url = new URL(testDatabase.url);
-    url.port = String(proxy.port);
+    proxy = await TcpProxy.inFrontOf(TEST_POSTGRES_URL, 5432);
     database = new Database(
-      loadDatabaseConfig('connloss_test', { DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT_MS: '1000' }),
+      loadDatabaseConfig('connloss_test', { DATABASE_URL: proxy.route(testDatabase.url), DATABASE_CONNECT_TIMEOUT_MS: '1000' }),
       new ServiceMetrics('connection-loss-test'),
       logger,
     );

@@ -1,5 +1,5 @@
 import { ObservabilityModule, SERVICE_LOGGER, ServiceMetrics, type ServiceLogger } from '@ai-finance/observability';
-import { createTestDatabase, freePort, startNestApp, TcpProxy, type TestDatabase } from '@ai-finance/testing';
+import { createTestDatabase, startNestApp, TcpProxy, TEST_POSTGRES_URL, type TestDatabase } from '@ai-finance/testing';
 import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
@@ -14,10 +14,8 @@ describe('A request that needs PostgreSQL while it is unreachable', () => {
 
   beforeAll(async () => {
     testDatabase = await createTestDatabase('unavail');
-    proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 }, await freePort());
-    await proxy.start();
-    const url = new URL(testDatabase.url);
-    url.port = String(proxy.port);
+    proxy = await TcpProxy.inFrontOf(TEST_POSTGRES_URL, 5432);
+    const url = proxy.route(testDatabase.url);
 
     @Controller('accounts')
     class AccountsController {
@@ -37,7 +35,7 @@ describe('A request that needs PostgreSQL while it is unreachable', () => {
         {
           provide: Database,
           useFactory: (metrics: ServiceMetrics, logger: ServiceLogger) =>
-            new Database(loadDatabaseConfig('unavail_test', { DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT_MS: '1000' }), metrics, logger),
+            new Database(loadDatabaseConfig('unavail_test', { DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_MS: '1000' }), metrics, logger),
           inject: [ServiceMetrics, SERVICE_LOGGER],
         },
       ],

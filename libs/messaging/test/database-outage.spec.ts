@@ -4,9 +4,9 @@ import {
   captureEvents,
   createRabbitNamespace,
   createTestDatabase,
-  freePort,
   sampleValue,
   TcpProxy,
+  TEST_POSTGRES_URL,
   TEST_RABBITMQ_URL,
   waitFor,
   type EventCapture,
@@ -52,11 +52,8 @@ describe('Outbox and ExactlyOnceConsumer while their PostgreSQL is cut', () => {
     testDatabase = await createTestDatabase('dboutage');
     namespace = createRabbitNamespace('dboutage');
     metrics = new ServiceMetrics('db-outage-test');
-    proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 }, await freePort());
-    await proxy.start();
-    const url = new URL(testDatabase.url);
-    url.port = String(proxy.port);
-    database = new Database(loadDatabaseConfig(SCHEMA, { DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT_MS: '1000' }), metrics, logger);
+    proxy = await TcpProxy.inFrontOf(TEST_POSTGRES_URL, 5432);
+    database = new Database(loadDatabaseConfig(SCHEMA, { DATABASE_URL: proxy.route(testDatabase.url), DATABASE_CONNECT_TIMEOUT_MS: '1000' }), metrics, logger);
     await runMigrations(database, [MESSAGING_MIGRATION, { id: '001_tables', sql: 'CREATE TABLE orders (id text PRIMARY KEY); CREATE TABLE audited (order_id text NOT NULL)' }], logger);
     broker = newBroker('db-outage-test', 200);
     await broker.start();

@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from './ports';
 
 /**
  * A TCP proxy placed between a service and a real server, so a test can take that server away from
@@ -12,6 +13,21 @@ export class TcpProxy {
     private readonly target: { host: string; port: number },
     readonly port: number,
   ) {}
+
+  /** A started proxy, on a free port, in front of the server `url` names (`defaultPort` when it names none). */
+  static async inFrontOf(url: string, defaultPort: number): Promise<TcpProxy> {
+    const { hostname, port } = new URL(url);
+    const proxy = new TcpProxy({ host: hostname, port: Number(port || defaultPort) }, await freePort());
+    await proxy.start();
+    return proxy;
+  }
+
+  /** `url` (with its credentials, database and options) pointed at this proxy instead of the server. */
+  route(url: string): string {
+    const routed = new URL(url);
+    routed.host = `127.0.0.1:${this.port}`;
+    return routed.toString();
+  }
 
   async start(): Promise<void> {
     if (this.server) return;

@@ -1,12 +1,7 @@
-import { freePort, TcpProxy, TEST_POSTGRES_URL, TEST_RABBITMQ_URL } from '@ai-finance/testing';
+import { TcpProxy, TEST_POSTGRES_URL, TEST_RABBITMQ_URL } from '@ai-finance/testing';
 
 /** Where the machine's Redis listens; libs/testing's Platform cleans up there too. */
-const REDIS = { host: '127.0.0.1', port: 6379 };
-
-function addressOf(url: string, defaultPort: number): { host: string; port: number } {
-  const parsed = new URL(url);
-  return { host: parsed.hostname, port: Number(parsed.port || defaultPort) };
-}
+const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
  * PostgreSQL, Redis and RabbitMQ as the services see them: each through a TCP proxy of this test, so
@@ -20,28 +15,25 @@ export class DependencyProxies {
   ) {}
 
   static async start(): Promise<DependencyProxies> {
-    const proxies = new DependencyProxies(
-      new TcpProxy(addressOf(TEST_POSTGRES_URL, 5432), await freePort()),
-      new TcpProxy(REDIS, await freePort()),
-      new TcpProxy(addressOf(TEST_RABBITMQ_URL, 5672), await freePort()),
-    );
-    await Promise.all([proxies.postgres.start(), proxies.redis.start(), proxies.rabbitmq.start()]);
-    return proxies;
+    const [postgres, redis, rabbitmq] = await Promise.all([
+      TcpProxy.inFrontOf(TEST_POSTGRES_URL, 5432),
+      TcpProxy.inFrontOf(REDIS_URL, 6379),
+      TcpProxy.inFrontOf(TEST_RABBITMQ_URL, 5672),
+    ]);
+    return new DependencyProxies(postgres, redis, rabbitmq);
   }
 
   get postgresAddress(): string {
-    return `127.0.0.1:${this.postgres.port}`;
+    return new URL(this.postgres.route(TEST_POSTGRES_URL)).host;
   }
 
   get redisUrl(): string {
-    return `redis://127.0.0.1:${this.redis.port}`;
+    return this.redis.route(REDIS_URL);
   }
 
   /** The test's RabbitMQ URL (with its credentials) pointed at the proxy. */
   get rabbitmqUrl(): string {
-    const url = new URL(TEST_RABBITMQ_URL);
-    url.host = `127.0.0.1:${this.rabbitmq.port}`;
-    return url.toString();
+    return this.rabbitmq.route(TEST_RABBITMQ_URL);
   }
 
   async stop(): Promise<void> {
