@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const results = await runBench(options, (message) => process.stderr.write(`[bench ${Math.round((Date.now() - startedAt) / 1000)}s] ${message}\n`));
   for (const verdict of results.targets) {
-    process.stdout.write(`${verdict.met === null ? '–' : verdict.met ? 'met    ' : 'NOT MET'}  ${verdict.target}: ${verdict.measured}\n`);
+    process.stdout.write(`${verdict.met === null ? 'n/a    ' : verdict.met ? 'met    ' : 'NOT MET'}  ${verdict.target}: ${verdict.measured}\n`);
   }
   process.stdout.write(`results: ${options.resultsFile}${options.performanceDoc ? `, ${options.performanceDoc}` : ''}\n`);
 }

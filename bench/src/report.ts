@@ -23,7 +23,7 @@ export function resultsMarkdown(results: BenchResults): string {
     '',
     '| target | measured | met |',
     '|---|---|---|',
-    ...results.targets.map((verdict) => `| ${verdict.target} | ${verdict.measured} | ${verdict.met === null ? 'not run' : verdict.met ? 'yes' : '**no**'} |`),
+    ...results.targets.map((verdict) => `| ${verdict.target} | ${verdict.measured} | ${verdict.met === null ? 'not judged' : verdict.met ? 'yes' : '**no**'} |`),
   ];
   const variantTable = (title: string, variants: Record<string, { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number; cpuMsPerRequest: number; ratioToOff: number }>): void => {
     lines.push('', `**${title}**`, '', '| variant | req/s | p50 ms | p99 ms | CPU µs per request | ratio to off |', '|---|---:|---:|---:|---:|---:|');

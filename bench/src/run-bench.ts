@@ -8,6 +8,7 @@ import { measureLogging } from './scenarios/logging';
 import { measureOnPlatform } from './scenarios/platform-scenarios';
 import { measureRealPath } from './scenarios/real-path';
 import { measureTrivialRoute } from './scenarios/trivial-route';
+import { evaluateReproducibility, sameServiceCodeAs } from './reproducibility';
 import { evaluateTargets } from './targets';
 
 /** Runs the chosen scenarios one after another (never two at once: they would measure each other). */
@@ -28,15 +29,27 @@ export async function runBench(options: BenchOptions, progress: (message: string
     scenarios,
     targets: [],
   };
-  results.targets = evaluateTargets(results);
+  // Also kept per Node.js major, beside the latest run: the services run on 20 here and on 24 in the image.
+  const perRuntimeFile = join(dirname(options.resultsFile), `node${nodeMajorOf(results)}.json`);
+  const previous = previousRun(perRuntimeFile);
+  results.targets = [...evaluateTargets(results), evaluateReproducibility(results, previous, previous !== undefined && sameServiceCodeAs(previous.machine.commit))];
   mkdirSync(dirname(options.resultsFile), { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(options.resultsFile, json);
-  // Also kept per Node.js major, beside the latest run: the services run on 20 here and on 24 in the image.
-  writeFileSync(join(dirname(options.resultsFile), `node${nodeMajorOf(results)}.json`), json);
+  writeFileSync(perRuntimeFile, json);
   if (options.performanceDoc) {
     const document = existsSync(options.performanceDoc) ? readFileSync(options.performanceDoc, 'utf8') : '# Performance\n';
     writeFileSync(options.performanceDoc, withResults(document, results));
   }
   return results;
+}
+
+/** The last run on this Node.js major, which this run is about to replace; none if absent or unreadable. */
+function previousRun(file: string): BenchResults | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,12 +3,13 @@ import type { BenchResults } from './results';
 export interface TargetVerdict {
   target: string;
   measured: string;
+  /** null: not judged (the verdict's `measured` says why). */
   met: boolean | null;
 }
 
 const fixed = (value: number, digits = 2): string => value.toFixed(digits);
 
-/** The issue's targets, each checked against what this run measured (null: the scenario did not run). */
+/** The issue's targets that one run can judge on its own, for the scenarios that ran. */
 export function evaluateTargets(results: BenchResults): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
   const { realPath, addedLatency, trivialRoute, platform } = results.scenarios;

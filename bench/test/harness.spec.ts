@@ -36,7 +36,9 @@ describe('the benchmark harness', () => {
     // Within one second a hung Elasticsearch has not timed out yet: the count is reported, not yet raised.
     expect(written.scenarios.logging.pacedElasticsearchHung.recordsDroppedForElasticsearch).toEqual(expect.any(Number));
     expect(written.scenarios.logging.pacedElasticsearchHung.eventLoopDelayP99Ms).toBeGreaterThan(0);
-    expect(written.targets.map((verdict: { target: string }) => verdict.target)).toEqual([expect.stringContaining('Trivial route')]);
+    expect(written.targets.map((verdict: { target: string }) => verdict.target)).toEqual([expect.stringContaining('Trivial route'), expect.stringContaining('Reproducible')]);
+    // The folder held no earlier run: there is nothing to be reproducible against.
+    expect(written.targets[1]).toEqual(expect.objectContaining({ met: null, measured: 'not judged: no earlier run to compare with' }));
     expect(written.machine.nodeVersion).toBe(process.version);
     expect(JSON.parse(readFileSync(join(folder, `node${process.versions.node.split('.')[0]}.json`), 'utf8'))).toEqual(written);
     expect(messages.length).toBeGreaterThan(0);
