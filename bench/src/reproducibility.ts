@@ -10,8 +10,8 @@ const COMPARED_SCENARIOS = [
   ['trivialRoute', 'trivial route'],
   ['realPath', 'real path'],
 ] as const;
-/** What the services run: a run that changed only the harness or the docs still measures the same code. */
-const SERVICE_CODE = ['apps', 'libs', 'package-lock.json'];
+/** What the services run: a run that changed only the harness, its test support or the docs measures the same code. */
+const SERVICE_CODE = ['apps', 'libs', ':(exclude)libs/testing', 'package-lock.json'];
 
 const settingsOf = (results: BenchResults): string => JSON.stringify(results.settings);
 

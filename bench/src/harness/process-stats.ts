@@ -5,7 +5,13 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat. */
 export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`process ${pid} under test has exited`);
+    throw error;
+  }
   // The command name in field 2 may hold spaces: count fields from after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const userTicks = Number(fields[11]);

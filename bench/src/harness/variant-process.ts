@@ -21,7 +21,11 @@ export async function variantProcess(
   );
 }
 
+/** The process id of a service that still runs; one that has ended is reported with what it last said. */
 export function pidOf(service: ServiceProcess): number {
   if (service.pid === undefined) throw new Error(`${service.name} is not running`);
+  if (service.ended !== undefined) {
+    throw new Error(`${service.name} (pid ${service.pid}) ended with ${service.ended}: ${service.stderr.join('').slice(-2000) || 'nothing on stderr'}`);
+  }
   return service.pid;
 }

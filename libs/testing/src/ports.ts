@@ -1,7 +1,23 @@
 import { createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on now, never one this process handed out before: the kernel may offer a
+ * just-closed port again, and two services started side by side on one port would answer each other's
+ * readiness checks while the second one exits.
+ */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await unusedPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
