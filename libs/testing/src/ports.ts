@@ -1,6 +1,5 @@
 import { createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
 const handedOut = new Set<number>();
 
 /**
@@ -17,6 +16,7 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
 function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
