@@ -35,7 +35,9 @@ export function evaluateReproducibility(current: BenchResults, previous: BenchRe
     if (!now || !before) continue;
     for (const variant of VARIANT_NAMES) {
       if (variant === 'off') continue;
-      const [a, b] = [before.variants[variant].ratioToOff, now.variants[variant].ratioToOff];
+      const a = before.variants[variant]?.ratioToOff;
+      const b = now.variants[variant].ratioToOff;
+      if (typeof a !== 'number' || a <= 0) continue;
       const change = Math.abs(b - a) / a;
       if (!worst || change > worst.change) worst = { change, label: `${name}, ${variant}: ${a.toFixed(2)} → ${b.toFixed(2)}` };
     }

@@ -44,11 +44,16 @@ export async function runBench(options: BenchOptions, progress: (message: string
   return results;
 }
 
-/** The last run on this Node.js major, which this run is about to replace; none if absent or unreadable. */
+/**
+ * The last run on this Node.js major, which this run is about to replace; none if absent, unreadable or
+ * of another shape (an older harness): comparing with it must never cost this run its results.
+ */
 function previousRun(file: string): BenchResults | undefined {
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults> | null;
+    const complete = typeof parsed?.startedAt === 'string' && typeof parsed.machine?.commit === 'string' && parsed.settings !== undefined && parsed.scenarios !== undefined;
+    return complete ? (parsed as BenchResults) : undefined;
   } catch {
     return undefined;
   }

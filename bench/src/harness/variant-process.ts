@@ -25,7 +25,7 @@ export async function variantProcess(
 export function pidOf(service: ServiceProcess): number {
   if (service.pid === undefined) throw new Error(`${service.name} is not running`);
   if (service.ended !== undefined) {
-    throw new Error(`${service.name} (pid ${service.pid}) ended with ${service.ended}: ${service.stderr.join('').slice(-2000) || 'nothing on stderr'}`);
+    throw new Error(`${service.name} (pid ${service.pid}) ended with ${service.ended}: ${service.stderrTail || 'nothing on stderr'}`);
   }
   return service.pid;
 }

@@ -54,6 +54,11 @@ export class ServiceProcess {
     return child.signalCode ?? `exit ${child.exitCode}`;
   }
 
+  /** The end of what the process wrote to stderr: why it exited, when it did. */
+  get stderrTail(): string {
+    return this.stderr.join('').slice(-2000);
+  }
+
   /** The same service, configured the same way, not started: what a supervisor restarts after a crash. */
   sameAgain(): ServiceProcess {
     return new ServiceProcess(this.name, this.port, this.env, this.options);
@@ -82,7 +87,7 @@ export class ServiceProcess {
     const child = this.child;
     await waitFor(`${this.name} to answer /health/live`, async () => {
       if (child.exitCode !== null) {
-        throw new Error(`${this.name} exited with ${child.exitCode}: ${this.stderr.join('').slice(-2000)}`);
+        throw new Error(`${this.name} exited with ${child.exitCode}: ${this.stderrTail}`);
       }
       const response = await fetch(`${this.managementUrl}/health/live`).catch(() => undefined);
       return response?.ok ? true : undefined;
