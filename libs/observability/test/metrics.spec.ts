@@ -20,7 +20,7 @@ describe('ServiceMetrics', () => {
   });
 
   it('labels every series with the service, default process metrics included', async () => {
-    const text = (await metrics.render(undefined)).body;
+    const text = (await metrics.render(undefined)).body.toString();
     const samples = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     expect(samples.length).toBeGreaterThan(20);
     expect(samples.filter((line) => !line.includes('service="payment"'))).toEqual([]);
@@ -30,14 +30,16 @@ describe('ServiceMetrics', () => {
   });
 
   it('serves plain text that promtool accepts without a single warning', async () => {
-    const { contentType, body } = await metrics.render('text/plain');
+    const { contentType, body: bytes } = await metrics.render('text/plain');
+    const body = bytes.toString();
     expect(contentType).toContain('text/plain; version=0.0.4');
     expect(body).not.toContain('# {trace_id');
     expect(promtool(body)).toEqual({ status: 0, output: '' });
   });
 
   it('serves OpenMetrics with the trace id as an exemplar when asked for it', async () => {
-    const { contentType, body } = await metrics.render('application/openmetrics-text;version=1.0.0,text/plain;q=0.5');
+    const { contentType, body: bytes } = await metrics.render('application/openmetrics-text;version=1.0.0,text/plain;q=0.5');
+    const body = bytes.toString();
     expect(contentType).toContain('application/openmetrics-text');
     // The same label order as the text format (prom-client's): le, the service, then the series' labels.
     expect(body).toContain(`http_server_request_duration_seconds_bucket{le="0.1",service="payment",method="GET",route="/quotes/:symbol",status_code="200"} 1 # {trace_id="${'a'.repeat(32)}"} 0.07`);
@@ -45,7 +47,7 @@ describe('ServiceMetrics', () => {
     expect(body).toContain('payments_total{outcome="succeeded",service="payment"} 1');
     expect(body.endsWith('# EOF\n')).toBe(true);
     // The OpenMetrics rendering must not rename anything the plain-text output relies on.
-    expect((await metrics.render(undefined)).body).toContain('payments_total{outcome="succeeded",service="payment"} 1');
+    expect((await metrics.render(undefined)).body.toString()).toContain('payments_total{outcome="succeeded",service="payment"} 1');
   });
 
   it('writes the text format byte for byte as prom-client does, escapes included', async () => {
@@ -53,7 +55,29 @@ describe('ServiceMetrics', () => {
     declareHttpServerMetrics(other).observe({ labels: { method: 'POST', route: '/checks', status_code: '422' }, value: 0.3 });
     other.gauge({ name: 'odd_label_values', help: 'Help with a backslash \\ and\na new line.', labelNames: ['value'] }).set({ value: 'quote " backslash \\ newline \n end' }, Number.NaN);
     other.counter({ name: 'plain_total', help: 'No labels.' }).inc(3);
-    expect((await other.render(undefined)).body).toBe(await other.registry.metrics());
+    expect((await other.render(undefined)).body.toString()).toBe(await other.registry.metrics());
+  });
+
+  it('stays byte for byte prom-client across scrapes as series come, change and go, far beyond one chunk of text', async () => {
+    const other = new ServiceMetrics('trading', { defaultMetrics: false });
+    const durations = declareHttpServerMetrics(other);
+    const positions = other.gauge({ name: 'open_positions', help: 'Open positions by symbol.', labelNames: ['symbol'] });
+    const observeRoutes = (from: number, to: number) => {
+      for (let route = from; route < to; route++) durations.observe({ labels: { method: 'GET', route: `/orders/${route}/:id`, status_code: '200' }, value: route / 1000 });
+    };
+    observeRoutes(0, 300);
+    positions.set({ symbol: 'AAPL' }, 1);
+    positions.set({ symbol: 'ÄÖÜ-€' }, 2);
+    expect((await other.render(undefined)).body.toString()).toBe(await other.registry.metrics());
+
+    observeRoutes(250, 400);
+    positions.set({ symbol: 'AAPL' }, 3);
+    positions.remove({ symbol: 'ÄÖÜ-€' });
+    const bytes = (await other.render(undefined)).body;
+    expect(bytes.length).toBeGreaterThan(100_000);
+    expect(bytes.toString()).toBe(await other.registry.metrics());
+    expect(bytes.toString()).toContain('open_positions{symbol="AAPL",service="trading"} 3');
+    expect(bytes.toString()).not.toContain('ÄÖÜ');
   });
 
   it('returns the existing metric when a service declares the same name twice', () => {

@@ -29,33 +29,126 @@ const NO_LABELS: Labels = {};
 
 const NEEDS_ESCAPE = /[\\\n"]/;
 
-export async function renderExposition(registry: Registry, defaultLabels: Labels, format: ExpositionFormat): Promise<string> {
-  // A histogram's getForPromString leaves its buckets' labels unmerged: less copying than get().
-  const families = (await Promise.all(
-    (registry.getMetricsAsArray() as unknown as Metric[]).map((metric) => (metric.getForPromString ? metric.getForPromString() : metric.get())),
-  )) as MetricObjectWithValues<Sample>[];
-  const openMetrics = format === 'openmetrics';
-  const defaultLabelNames = Object.keys(defaultLabels);
-  let output = '';
-  for (const family of families) {
-    const type = String(family.type);
-    const counter = type === 'counter';
-    const familyName = openMetrics && counter ? family.name.replace(/_total$/, '') : family.name;
-    const help = escapeText(family.help);
-    if (openMetrics) output += `# TYPE ${familyName} ${type}\n# HELP ${familyName} ${help}\n`;
-    else output += `${output === '' ? '' : '\n'}# HELP ${familyName} ${help}\n# TYPE ${familyName} ${type}\n`;
-    for (const sample of family.values) {
-      const sampleName = openMetrics && counter ? `${familyName}_total` : (sample.metricName ?? family.name);
-      output += `${sampleName}${labelSet(sample.labels as Labels, sample.sharedLabels ?? NO_LABELS, defaultLabels, defaultLabelNames)} ${openMetrics ? openMetricsNumber(sample.value) : textNumber(sample.value)}`;
-      const exemplar = sample.exemplar;
-      if (openMetrics && exemplar && exemplar.value !== null && Object.keys(exemplar.labelSet).length > 0) {
-        output += ` # ${labelSet(exemplar.labelSet, NO_LABELS, NO_LABELS, [])} ${openMetricsNumber(exemplar.value)}`;
-        if (exemplar.timestamp !== undefined) output += ` ${exemplar.timestamp}`;
-      }
-      output += '\n';
-    }
+/**
+ * Renders one registry with its default labels. A series' label set is the same text at every scrape, so
+ * it is written once and kept, keyed by the labels object prom-client holds for the series (a new series
+ * gets a new object; prom-client never changes one in place): most of a scrape's work was writing them.
+ */
+export class ExpositionWriter {
+  private readonly defaultLabelNames: readonly string[];
+  /** A sample's labels object (counters, gauges) → its rendered label set. */
+  private readonly labelSets = new WeakMap<Labels, string>();
+  /** A histogram series' labels object → its rendered label set per `le` ('' for _sum and _count). */
+  private readonly histogramLabelSets = new WeakMap<Labels, Map<string | number, string>>();
+  private readonly scratch = { bytes: Buffer.alloc(0) };
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly defaultLabels: Labels,
+  ) {
+    this.defaultLabelNames = Object.keys(defaultLabels);
   }
-  return openMetrics ? `${output}# EOF\n` : output;
+
+  /** The exposition as UTF-8 bytes, ready for the socket. */
+  async render(format: ExpositionFormat): Promise<Buffer> {
+    // A histogram's getForPromString leaves its buckets' labels unmerged: less copying than get().
+    const families = (await Promise.all(
+      (this.registry.getMetricsAsArray() as unknown as Metric[]).map((metric) => (metric.getForPromString ? metric.getForPromString() : metric.get())),
+    )) as MetricObjectWithValues<Sample>[];
+    const openMetrics = format === 'openmetrics';
+    const output = new ChunkedText();
+    let first = true;
+    for (const family of families) {
+      const type = String(family.type);
+      const counter = type === 'counter';
+      const familyName = openMetrics && counter ? family.name.replace(/_total$/, '') : family.name;
+      const help = escapeText(family.help);
+      if (openMetrics) output.append(`# TYPE ${familyName} ${type}\n# HELP ${familyName} ${help}\n`);
+      else output.append(`${first ? '' : '\n'}# HELP ${familyName} ${help}\n# TYPE ${familyName} ${type}\n`);
+      first = false;
+      for (const sample of family.values) {
+        const sampleName = openMetrics && counter ? `${familyName}_total` : (sample.metricName ?? family.name);
+        let line = `${sampleName}${this.labelSetOf(sample)} ${openMetrics ? openMetricsNumber(sample.value) : textNumber(sample.value)}`;
+        const exemplar = sample.exemplar;
+        if (openMetrics && exemplar && exemplar.value !== null && Object.keys(exemplar.labelSet).length > 0) {
+          line += ` # ${labelSet(exemplar.labelSet, NO_LABELS, NO_LABELS, [])} ${openMetricsNumber(exemplar.value)}`;
+          if (exemplar.timestamp !== undefined) line += ` ${exemplar.timestamp}`;
+        }
+        output.append(`${line}\n`);
+      }
+    }
+    if (openMetrics) output.append('# EOF\n');
+    return output.toBuffer(this.scratch);
+  }
+
+  private labelSetOf(sample: Sample): string {
+    const labels = (sample.labels ?? NO_LABELS) as Labels;
+    const shared = sample.sharedLabels;
+    if (shared === undefined) {
+      let rendered = this.labelSets.get(labels);
+      if (rendered === undefined) {
+        rendered = labelSet(labels, NO_LABELS, this.defaultLabels, this.defaultLabelNames);
+        this.labelSets.set(labels, rendered);
+      }
+      return rendered;
+    }
+    // A histogram sample's own labels are its bucket's `le`, or none for _sum and _count.
+    let le: string | number | undefined = '';
+    for (const name in labels) {
+      if (name !== 'le') return labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
+      le = labels.le;
+    }
+    if (le === undefined) return labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
+    let byBucket = this.histogramLabelSets.get(shared);
+    if (byBucket === undefined) {
+      byBucket = new Map();
+      this.histogramLabelSets.set(shared, byBucket);
+    }
+    let rendered = byBucket.get(le);
+    if (rendered === undefined) {
+      rendered = labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
+      byBucket.set(le, rendered);
+    }
+    return rendered;
+  }
+}
+
+/*
+ * The text is built in pieces of about 16 KB. A single string of the whole exposition (190 KB for
+ * api-gateway) is too large for V8's young generation, so each scrape's copy went straight to the old
+ * one, which only a full mark-compact frees. Pieces die young, in scavenges.
+ */
+const CHUNK_CHARS = 16 * 1024;
+
+class ChunkedText {
+  private readonly chunks: string[] = [];
+  private current = '';
+  private chars = 0;
+
+  append(text: string): void {
+    this.current += text;
+    if (this.current.length >= CHUNK_CHARS) this.endChunk();
+  }
+
+  /**
+   * The text as UTF-8, written through `scratch` (reused between scrapes, grown when too small) and
+   * copied out: counting the UTF-8 bytes of a piece built by `+=` first cost three times the writing.
+   */
+  toBuffer(scratch: { bytes: Buffer }): Buffer {
+    if (this.current !== '') this.endChunk();
+    // UTF-8 takes at most three bytes per UTF-16 code unit (four per surrogate pair of two units).
+    const maxBytes = this.chars * 3;
+    if (scratch.bytes.length < maxBytes) scratch.bytes = Buffer.allocUnsafe(maxBytes);
+    let offset = 0;
+    for (const chunk of this.chunks) offset += scratch.bytes.write(chunk, offset);
+    return Buffer.from(scratch.bytes.subarray(0, offset));
+  }
+
+  private endChunk(): void {
+    this.chunks.push(this.current);
+    this.chars += this.current.length;
+    this.current = '';
+  }
 }
 
 /**

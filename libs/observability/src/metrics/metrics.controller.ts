@@ -7,7 +7,7 @@ export class MetricsController {
   constructor(private readonly metrics: ServiceMetrics) {}
 
   @Get()
-  async scrape(@Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(@Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     const { contentType, body } = await this.metrics.render(accept);
     reply.header('content-type', contentType);
     reply.header('cache-control', 'no-store');

@@ -8,7 +8,7 @@ import {
   type GaugeConfiguration,
   type HistogramConfiguration,
 } from 'prom-client';
-import { renderExposition } from './exposition';
+import { ExpositionWriter } from './exposition';
 
 /** Latency buckets in seconds; they include every threshold of the SLO table (50 ms to 5 s). */
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
@@ -24,11 +24,12 @@ type Declaration<C> = Omit<C, 'registers'>;
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly defaultLabels: Record<string, string>;
+  private readonly exposition: ExpositionWriter;
 
   constructor(readonly serviceName: string, options: { defaultMetrics?: boolean } = {}) {
-    this.defaultLabels = { service: serviceName };
-    this.registry.setDefaultLabels(this.defaultLabels);
+    const defaultLabels = { service: serviceName };
+    this.registry.setDefaultLabels(defaultLabels);
+    this.exposition = new ExpositionWriter(this.registry, defaultLabels);
     if (options.defaultMetrics !== false) {
       // CPU, resident memory, heap, event-loop lag and GC duration histograms.
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
@@ -56,11 +57,11 @@ export class ServiceMetrics {
   }
 
   /** Serves the format the scraper asked for: OpenMetrics (with exemplars) or the classic text format. */
-  async render(acceptHeader: string | undefined): Promise<{ contentType: string; body: string }> {
+  async render(acceptHeader: string | undefined): Promise<{ contentType: string; body: Buffer }> {
     if (acceptHeader?.includes('application/openmetrics-text')) {
-      return { contentType: OPENMETRICS_CONTENT_TYPE, body: await renderExposition(this.registry, this.defaultLabels, 'openmetrics') };
+      return { contentType: OPENMETRICS_CONTENT_TYPE, body: await this.exposition.render('openmetrics') };
     }
-    return { contentType: PROMETHEUS_TEXT_CONTENT_TYPE, body: await renderExposition(this.registry, this.defaultLabels, 'text') };
+    return { contentType: PROMETHEUS_TEXT_CONTENT_TYPE, body: await this.exposition.render('text') };
   }
 
   private existing<M>(name: string): M | undefined {
