@@ -58,7 +58,7 @@ export function resultsMarkdown(results: BenchResults): string {
   }
   if (scenarios.logging) {
     const logging = scenarios.logging;
-    lines.push('', '**6. Logging**', '', `${n(logging.stdoutOnly.linesPerSecond)} lines/s to stdout (half access log, half application lines). At ${n(logging.pacedLinesPerSecond)} lines/s:`, '', '| Elasticsearch | event-loop delay p50 ms | p99 ms | max ms | records dropped | RSS MiB |', '|---|---:|---:|---:|---:|---:|');
+    lines.push('', '**6. Logging**', '', `${n(logging.stdoutOnly.linesPerSecond)} lines/s to stdout (half access log, half application lines). At ${n(logging.pacedLinesPerSecond)} lines/s (event-loop delay: how late a 10 ms timer fires, beyond its 10 ms):`, '', '| Elasticsearch | event-loop delay p50 ms | p99 ms | max ms | records dropped | RSS MiB |', '|---|---:|---:|---:|---:|---:|');
     for (const [name, run] of [['not configured', logging.pacedStdoutOnly], ['hung (accepts, never answers)', logging.pacedElasticsearchHung], ['refused', logging.pacedElasticsearchRefused]] as const) {
       lines.push(`| ${name} | ${n(run.eventLoopDelayP50Ms, 2)} | ${n(run.eventLoopDelayP99Ms, 2)} | ${n(run.eventLoopDelayMaxMs, 2)} | ${n(run.recordsDroppedForElasticsearch)} | ${run.residentMemoryMiB} |`);
     }

@@ -35,7 +35,8 @@ describe('the benchmark harness', () => {
     expect(written.scenarios.logging.stdoutOnly.linesPerSecond).toBeGreaterThan(0);
     // Within one second a hung Elasticsearch has not timed out yet: the count is reported, not yet raised.
     expect(written.scenarios.logging.pacedElasticsearchHung.recordsDroppedForElasticsearch).toEqual(expect.any(Number));
-    expect(written.scenarios.logging.pacedElasticsearchHung.eventLoopDelayP99Ms).toBeGreaterThan(0);
+    // The delay beyond the probe's 10 ms sampling interval, which an idle loop reads as 0.
+    expect(written.scenarios.logging.pacedElasticsearchHung.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
     expect(written.targets.map((verdict: { target: string }) => verdict.target)).toEqual([expect.stringContaining('Trivial route'), expect.stringContaining('Reproducible')]);
     // The folder held no earlier run: there is nothing to be reproducible against.
     expect(written.targets[1]).toEqual(expect.objectContaining({ met: null, measured: 'not judged: no earlier run to compare with' }));
