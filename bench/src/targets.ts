@@ -1,4 +1,5 @@
 import type { BenchResults } from './results';
+import type { AddedLatencyResult } from './scenarios/real-path';
 
 export interface TargetVerdict {
   target: string;
@@ -23,13 +24,7 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     const times = trivialRoute.variants.library.requestsPerSecond / trivialRoute.variants['stock-otel'].requestsPerSecond;
     verdicts.push({ target: 'Trivial route: ≥ 3× the throughput of stock OpenTelemetry auto-instrumentation', measured: `${fixed(times)}×`, met: times >= 3 });
   }
-  if (addedLatency) {
-    verdicts.push({
-      target: 'Added p99 latency at 1,000 req/s on the real path: < 1 ms',
-      measured: `${fixed(addedLatency.addedLatencyP99Ms, 3)} ms`,
-      met: addedLatency.addedLatencyP99Ms < 1,
-    });
-  }
+  if (addedLatency) verdicts.push(addedP99Verdict(addedLatency));
   if (platform) {
     const worst = platform.scrapeCost.worstService;
     verdicts.push({ target: '/metrics of one service at full cardinality: < 10 ms', measured: `p99 ${fixed(worst.latencyP99Ms)} ms (${worst.byLatencyP99}, slower of text and OpenMetrics)`, met: worst.latencyP99Ms < 10 });
@@ -42,4 +37,26 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     });
   }
   return verdicts;
+}
+
+const ADDED_P99_BOUND_MS = 1;
+
+/**
+ * Above the bound, not met. Below it, met only if the run could tell: when the uninstrumented variant's
+ * own p99 moves by the bound or more from one round to the next, a small or negative difference is
+ * that movement, not a measurement of what the library adds.
+ */
+function addedP99Verdict(added: AddedLatencyResult): TargetVerdict {
+  const target = 'Added p99 latency at 1,000 req/s on the real path: < 1 ms';
+  const measured = `${fixed(added.addedLatencyP99Ms, 3)} ms`;
+  if (added.addedLatencyP99Ms >= ADDED_P99_BOUND_MS) return { target, measured, met: false };
+  const [lowest, highest] = added.offLatencyP99RangeMs;
+  if (highest - lowest >= ADDED_P99_BOUND_MS) {
+    return {
+      target,
+      measured: `${measured}, not resolvable: the uninstrumented p99 alone moved between ${fixed(lowest)} and ${fixed(highest)} ms from round to round`,
+      met: null,
+    };
+  }
+  return { target, measured, met: true };
 }

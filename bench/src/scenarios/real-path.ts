@@ -28,6 +28,10 @@ export interface AddedLatencyResult {
   library: FixedRateRun;
   addedLatencyP50Ms: number;
   addedLatencyP99Ms: number;
+  /** Each round's library p99 less the off p99 of the same round. */
+  addedLatencyP99ByRoundMs: number[];
+  /** The lowest and highest p99 of the uninstrumented variant over the rounds: how far one configuration moves. */
+  offLatencyP99RangeMs: [number, number];
 }
 
 /** api-gateway and market-data (Redis behind both) in one variant, on their own ports and prefixes. */
@@ -89,7 +93,8 @@ export async function measureRealPath(context: BenchContext): Promise<{ realPath
     });
     const off = paced.get('off') as FixedRateRun[];
     const library = paced.get('library') as FixedRateRun[];
-    const addedBy = (key: 'latencyP50Ms' | 'latencyP99Ms'): number => round3(median(library.map((run, round) => run[key] - off[round][key])));
+    const addedByRound = (key: 'latencyP50Ms' | 'latencyP99Ms'): number[] => library.map((run, round) => round3(run[key] - off[round][key]));
+    const offP99s = off.map((run) => run.latencyP99Ms);
     return {
       realPath: { path: REAL_PATH, connections: CONNECTIONS, variants: summariseAgainstOff(runs, 'off', 'requestsPerSecond') },
       addedLatency: {
@@ -97,8 +102,10 @@ export async function measureRealPath(context: BenchContext): Promise<{ realPath
         ratePerSecond: FIXED_RATE_PER_SECOND,
         off: medianFigures(off),
         library: medianFigures(library),
-        addedLatencyP50Ms: addedBy('latencyP50Ms'),
-        addedLatencyP99Ms: addedBy('latencyP99Ms'),
+        addedLatencyP50Ms: round3(median(addedByRound('latencyP50Ms'))),
+        addedLatencyP99Ms: round3(median(addedByRound('latencyP99Ms'))),
+        addedLatencyP99ByRoundMs: addedByRound('latencyP99Ms'),
+        offLatencyP99RangeMs: [round3(Math.min(...offP99s)), round3(Math.max(...offP99s))],
       },
     };
   } finally {
