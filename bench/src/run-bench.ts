@@ -14,6 +14,8 @@ import { evaluateTargets } from './targets';
 /** Runs the chosen scenarios one after another (never two at once: they would measure each other). */
 export async function runBench(options: BenchOptions, progress: (message: string) => void): Promise<BenchResults> {
   const startedAt = new Date();
+  // The commit that was built and is being measured: files edited during a run are not part of it.
+  const machine = describeMachine();
   const context: BenchContext = { rounds: options.rounds, runSeconds: options.runSeconds, warmUpSeconds: options.warmUpSeconds, soakMinutes: options.soakMinutes, progress };
   const scenarios: BenchResults['scenarios'] = {};
   if (options.scenarios.includes('trivial')) scenarios.trivialRoute = await measureTrivialRoute(context);
@@ -24,7 +26,7 @@ export async function runBench(options: BenchOptions, progress: (message: string
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    machine: describeMachine(),
+    machine,
     settings: { rounds: options.rounds, runSeconds: options.runSeconds, warmUpSeconds: options.warmUpSeconds, soakMinutes: options.soakMinutes },
     scenarios,
     targets: [],
