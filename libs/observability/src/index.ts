@@ -10,7 +10,6 @@ export { REQUEST_ID_HEADER, requestIdFrom } from './context/request-id';
 export { ServiceMetrics, LATENCY_BUCKETS_SECONDS, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics/service-metrics';
 export { declareHttpServerMetrics } from './metrics/http-metrics';
 export { HTTP_SERVER_DURATION_METRIC } from './metrics/http-metrics';
-export { ExpositionWriter, type ExpositionFormat } from './metrics/exposition';
 
 export { createServiceLogger, loggerOptions, type LogLevel, type ServiceLogger } from './logging/service-logger';
 export { createLogPipeline, type LogPipeline } from './logging/log-pipeline';
