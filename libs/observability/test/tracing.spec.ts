@@ -1,5 +1,5 @@
 import { freePort, OtlpReceiver, waitFor } from '@ai-finance/testing';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ConfigurationError } from '../src/config/load-env';
@@ -107,6 +107,41 @@ describe('lean tracing: spans to an OTLP/HTTP collector', () => {
     } finally {
       await counting.stop();
     }
+  });
+
+  it('sends spans of several scopes in one batch, each under its own scope, with text outside ASCII intact', async () => {
+    const { exporter, warnings } = tracingTo(`${receiver.endpoint}/v1/traces`);
+    const provider = new LeanTracerProvider(samplerFromEnv({}), (span) => exporter.enqueue(span));
+    const traceId = newTraceId();
+    const parent = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId, spanId: 'a1b2c3d4e5f60720', traceFlags: TraceFlags.SAMPLED, isRemote: true }));
+    const scopes = [provider.getTracer('scope-a', '1.0.0'), provider.getTracer('scope-b'), provider.getTracer('scope-a', '1.0.0')];
+    scopes.forEach((tracer, index) => tracer.startSpan(`Überweisung ${index} → 💶`, { attributes: { note: `naïve "quoted" \\ ${index}\n` } }, parent).end());
+    await exporter.shutdown();
+
+    const received = receiver.spans.filter((span) => span.traceId === traceId).sort((a, b) => a.name.localeCompare(b.name));
+    expect(received.map(({ name, scopeName, attributes }) => ({ name, scopeName, note: attributes.note }))).toEqual(
+      [0, 1, 2].map((index) => ({ name: `Überweisung ${index} → 💶`, scopeName: index === 1 ? 'scope-b' : 'scope-a', note: `naïve "quoted" \\ ${index}\n` })),
+    );
+    expect(exporter.counts).toEqual({ exported: 3, dropped: { queue_full: 0, export_failed: 0 } });
+    expect(warnings).toEqual([]);
+  });
+
+  it('drops and counts a span it cannot write, without throwing into the code that ended it', async () => {
+    const { tracer, exporter, warnings } = tracingTo(`${receiver.endpoint}/v1/traces`);
+    const broken = {
+      traceId: newTraceId(),
+      spanId: 'a1b2c3d4e5f60721',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+      traceState: { serialize: () => { throw new Error('unwritable trace state'); } },
+    } as unknown as SpanContext;
+    const span = tracer.startSpan('child of a broken caller', {}, trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(broken)));
+    expect(() => span.end()).not.toThrow();
+    tracer.startSpan('healthy').end();
+    await exporter.shutdown();
+
+    expect(exporter.counts).toEqual({ exported: 1, dropped: { queue_full: 0, export_failed: 1 } });
+    expect(warnings).toEqual(['a span could not be written as OTLP JSON and was dropped']);
   });
 
   it('samples about the configured share of new traces, the same way for the same trace id', () => {

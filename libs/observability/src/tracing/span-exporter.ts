@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Pool } from 'undici';
-import { encodeExportRequest } from './otlp-json';
+import { encodeExportRequest, encodeSpan, type EncodedSpan } from './otlp-json';
 import type { FinishedSpan } from './recorded-span';
 
 export interface SpanExporterOptions {
@@ -33,7 +33,7 @@ export interface SpanExportCounts {
  */
 export class OtlpSpanExporter {
   readonly counts: SpanExportCounts = { exported: 0, dropped: { queue_full: 0, export_failed: 0 } };
-  private queue: FinishedSpan[] = [];
+  private queue: EncodedSpan[] = [];
   private exporting: Promise<void> | undefined;
   private readonly pool: Pool;
   private readonly path: string;
@@ -54,7 +54,16 @@ export class OtlpSpanExporter {
       this.options.warn('span queue full: spans are being dropped (collector slow or unreachable)');
       return;
     }
-    this.queue.push(span);
+    let encoded: EncodedSpan;
+    try {
+      encoded = encodeSpan(span);
+    } catch (error) {
+      // span.end() runs inside a request: a span that cannot be written is dropped, never thrown there.
+      this.counts.dropped.export_failed++;
+      this.options.warn('a span could not be written as OTLP JSON and was dropped', describe(error));
+      return;
+    }
+    this.queue.push(encoded);
     if (this.queue.length >= this.options.maxBatchSize) this.exportBatch();
   }
 
@@ -93,7 +102,7 @@ export class OtlpSpanExporter {
     });
   }
 
-  private async post(batch: FinishedSpan[]): Promise<void> {
+  private async post(batch: EncodedSpan[]): Promise<void> {
     try {
       const response = await this.pool.request({
         method: 'POST',
@@ -108,14 +117,18 @@ export class OtlpSpanExporter {
         this.counts.exported += batch.length;
         return;
       }
-      this.failed(batch, `collector answered ${response.statusCode}`);
+      this.failed(batch.length, `collector answered ${response.statusCode}`);
     } catch (error) {
-      this.failed(batch, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      this.failed(batch.length, describe(error));
     }
   }
 
-  private failed(batch: FinishedSpan[], reason: string): void {
-    this.counts.dropped.export_failed += batch.length;
+  private failed(spans: number, reason: string): void {
+    this.counts.dropped.export_failed += spans;
     this.options.warn('span export failed: spans are being dropped (collector unreachable or refusing)', reason);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
