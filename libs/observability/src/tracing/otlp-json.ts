@@ -6,7 +6,7 @@ import { unixNanoString } from './span-clock';
  * OTLP/HTTP JSON (opentelemetry-proto's ExportTraceServiceRequest in the protobuf JSON mapping, ids in
  * hex as OTLP/JSON requires). The SDK's exporter first builds an object tree per span and then
  * stringifies it: twice the work (docs/performance.md). Each span is written out when it ends, and a
- * batch only joins bytes: encoding 512 spans at once held the event loop for 3 to 4 ms, which every
+ * batch only joins bytes: encoding 512 spans at once held the event loop for 3 to 5 ms, which every
  * request arriving meanwhile waited out (docs/performance.md, "Added latency").
  */
 
