@@ -126,6 +126,22 @@ describe('lean tracing: spans to an OTLP/HTTP collector', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('writes attribute keys the same whether or not it keeps their JSON (beyond 1,024 distinct keys it stops keeping)', async () => {
+    const { tracer, exporter } = tracingTo(`${receiver.endpoint}/v1/traces`);
+    const traceId = newTraceId();
+    const parent = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId, spanId: 'a1b2c3d4e5f60722', traceFlags: TraceFlags.SAMPLED, isRemote: true }));
+    for (let index = 0; index < 1_100; index++) {
+      tracer.startSpan(`keyed ${index}`, { attributes: { 'http.route': '/keys', [`http.request.header.x-key-${index}`]: `value "${index}"` } }, parent).end();
+    }
+    await exporter.shutdown();
+
+    const received = receiver.spans.filter((span) => span.traceId === traceId);
+    expect(received).toHaveLength(1_100);
+    for (const index of [0, 1_023, 1_024, 1_099]) {
+      expect(received.find((span) => span.name === `keyed ${index}`)?.attributes).toEqual({ 'http.route': '/keys', [`http.request.header.x-key-${index}`]: `value "${index}"` });
+    }
+  });
+
   it('drops and counts a span it cannot write, without throwing into the code that ended it', async () => {
     const { tracer, exporter, warnings } = tracingTo(`${receiver.endpoint}/v1/traces`);
     const broken = {

@@ -77,13 +77,33 @@ function encodeLink(link: Link): string {
 
 function encodeAttributes(attributes: Attributes | undefined): string {
   if (!attributes) return '[]';
-  let json = '';
+  let json = '[';
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined || value === null) continue;
-    json += `${json === '' ? '' : ','}{"key":${JSON.stringify(key)},"value":${encodeValue(value)}}`;
+    if (json.length > 1) json += ',';
+    json += keyPrefix(key);
+    json += encodeValue(value);
+    json += '}';
   }
-  return `[${json}]`;
+  return json + ']';
+}
+
+/*
+ * Attribute keys come from code and repeat on every span: their JSON is written once and kept. A quarter
+ * fewer instructions and a sixth less garbage per span (docs/performance.md, "Allocation per request").
+ * Bounded, for instrumentations whose keys carry names from the outside (header names, say).
+ */
+const MAX_KEPT_KEY_PREFIXES = 1_024;
+const keyPrefixes = new Map<string, string>();
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `{"key":${JSON.stringify(key)},"value":`;
+    if (keyPrefixes.size < MAX_KEPT_KEY_PREFIXES) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
 }
 
 function encodeValue(value: AttributeValue | null | undefined): string {
