@@ -7,7 +7,7 @@ import { unixNanoString } from './span-clock';
  * hex as OTLP/JSON requires). The SDK's exporter first builds an object tree per span and then
  * stringifies it: twice the work (docs/performance.md). Each span is written out when it ends, and a
  * batch only joins bytes: encoding 512 spans at once held the event loop for 3 to 5 ms, which every
- * request arriving meanwhile waited out (docs/performance.md, "Added latency").
+ * request arriving meanwhile waited out (docs/performance.md, "Span export in one burst").
  */
 
 /** A span written as OTLP JSON, waiting for its batch. */

@@ -27,8 +27,8 @@ export interface SpanExportCounts {
 }
 
 /**
- * Batches ended spans and posts them to the collector, one request at a time: a batch leaves when it is
- * full or every `scheduledDelayMs`. What the collector does not take is counted, not retried, so a dead
+ * Batches ended spans, each written as OTLP JSON as it arrives, and posts them to the collector, one
+ * request at a time: a batch leaves when it is full or every `scheduledDelayMs`. What the collector does not take is counted, not retried, so a dead
  * collector costs a bounded queue and one refused connection per interval.
  */
 export class OtlpSpanExporter {
