@@ -88,7 +88,7 @@ export class ExpositionWriter {
     if (shared === undefined) {
       let rendered = this.labelSets.get(labels);
       if (rendered === undefined) {
-        rendered = labelSet(labels, NO_LABELS, this.defaultLabels, this.defaultLabelNames);
+        rendered = this.withDefaults(labels, NO_LABELS);
         this.labelSets.set(labels, rendered);
       }
       return rendered;
@@ -96,10 +96,10 @@ export class ExpositionWriter {
     // A histogram sample's own labels are its bucket's `le`, or none for _sum and _count.
     let le: string | number | undefined = '';
     for (const name in labels) {
-      if (name !== 'le') return labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
+      if (name !== 'le') return this.withDefaults(labels, shared);
       le = labels.le;
     }
-    if (le === undefined) return labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
+    if (le === undefined) return this.withDefaults(labels, shared);
     let byBucket = this.histogramLabelSets.get(shared);
     if (byBucket === undefined) {
       byBucket = new Map();
@@ -107,10 +107,14 @@ export class ExpositionWriter {
     }
     let rendered = byBucket.get(le);
     if (rendered === undefined) {
-      rendered = labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
+      rendered = this.withDefaults(labels, shared);
       byBucket.set(le, rendered);
     }
     return rendered;
+  }
+
+  private withDefaults(labels: Labels, shared: Labels): string {
+    return labelSet(labels, shared, this.defaultLabels, this.defaultLabelNames);
   }
 }
 
