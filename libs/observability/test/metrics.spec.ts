@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { declareHttpServerMetrics } from '../src/metrics/http-metrics';
 import { LATENCY_BUCKETS_SECONDS, ServiceMetrics } from '../src/metrics/service-metrics';
 
@@ -27,6 +28,36 @@ describe('ServiceMetrics', () => {
     for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
       expect(text).toContain(`${name}{`);
     }
+  });
+
+  it("has prom-client's default series, in its order, but the event-loop delay's standard deviation", async () => {
+    const stock = new Registry();
+    collectDefaultMetrics({ register: stock });
+    const names = (registry: Registry) => registry.getMetricsAsArray().map((metric) => metric.name);
+    const removedAsMisnamed = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+    const expected = names(stock).filter((name) => name !== 'nodejs_eventloop_lag_stddev_seconds' && !removedAsMisnamed.includes(name));
+    const served = names(metrics.registry).filter((name) => !['http_server_request_duration_seconds', 'payments_total'].includes(name));
+    expect(served).toEqual(expected);
+    expect(served).toEqual(expect.arrayContaining(['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds']));
+  });
+
+  it('reports the event-loop delay it measured, in seconds, and starts afresh at each scrape', async () => {
+    const own = new ServiceMetrics('risk');
+    const value = (text: string, name: string) => Number(new RegExp(`^${name}\\{service="risk"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    await own.render(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const blockedUntil = Date.now() + 150;
+    while (Date.now() < blockedUntil);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const text = (await own.render(undefined)).body.toString();
+    // The histogram records every 20 ms the time between two firings of its timer: 20 ms when idle.
+    expect(value(text, 'nodejs_eventloop_lag_min_seconds')).toBeGreaterThan(0.015);
+    expect(value(text, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(0.15);
+    expect(value(text, 'nodejs_eventloop_lag_p50_seconds')).toBeLessThan(0.15);
+    expect(value(text, 'nodejs_eventloop_lag_mean_seconds')).toBeGreaterThan(0.015);
+    expect(value(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(value((await own.render(undefined)).body.toString(), 'nodejs_eventloop_lag_max_seconds')).toBeLessThan(0.15);
   });
 
   it('serves plain text that promtool accepts without a single warning', async () => {

@@ -3,11 +3,11 @@ import {
   Gauge,
   Histogram,
   Registry,
-  collectDefaultMetrics,
   type CounterConfiguration,
   type GaugeConfiguration,
   type HistogramConfiguration,
 } from 'prom-client';
+import { registerDefaultMetrics } from './default-metrics';
 import { ExpositionWriter } from './exposition';
 
 /** Latency buckets in seconds; they include every threshold of the SLO table (50 ms to 5 s). */
@@ -31,8 +31,7 @@ export class ServiceMetrics {
     this.registry.setDefaultLabels(defaultLabels);
     this.exposition = new ExpositionWriter(this.registry, defaultLabels);
     if (options.defaultMetrics !== false) {
-      // CPU, resident memory, heap, event-loop lag and GC duration histograms.
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+      registerDefaultMetrics(this.registry);
       removeMisnamedDefaultGauges(this);
     }
   }
