@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import type { Histogram } from 'prom-client';
 import { ensureContextManager, RequestContext, withRequestData, type RequestContextData } from '../context/request-context';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../context/request-id';
-import { redactString } from '../logging/redaction';
 import type { AccessLog } from '../logging/access-log';
+import { RememberedRedaction } from '../logging/remembered-redaction';
 import type { HttpServerLabels } from '../metrics/http-metrics';
 import { extractTraceContext } from '../tracing/propagation';
 
@@ -51,6 +51,8 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
   // the gateway set after verifying the caller's token, so its logs and spans name the user.
   const trustsGatewayHeaders = app.hasDecorator(TRUSTS_GATEWAY_HEADERS);
   ensureContextManager();
+  const redactedPaths = new RememberedRedaction();
+  const redactedUserAgents = new RememberedRedaction();
 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
@@ -144,11 +146,11 @@ export function installRequestLifecycle(app: FastifyInstance, deps: RequestLifec
         method: request.method,
         route: state.route,
         // The two fields the client writes freely: a card number or token in them must not reach the logs.
-        path: redactString(state.path),
+        path: redactedPaths.redact(state.path),
         status_code: statusCode,
         duration_ms: Math.round(durationSeconds * 1e6) / 1e3,
         ip_address: request.ip,
-        user_agent: userAgent === undefined ? undefined : redactString(userAgent),
+        user_agent: userAgent === undefined ? undefined : redactedUserAgents.redact(userAgent),
       });
     }
     done();
