@@ -15,7 +15,6 @@ type DefaultCollector = (registry: Registry, config: Record<string, unknown>) =>
  * prom-client lists (a test holds the result to collectDefaultMetrics').
  */
 export function registerDefaultMetrics(registry: Registry): void {
-  const config = { register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS };
   for (const name of collectDefaultMetrics.metricsList) {
     if (name === PROM_CLIENT_EVENT_LOOP_COLLECTOR) {
       collectEventLoopDelay(registry, EVENT_LOOP_RESOLUTION_MS);
@@ -23,6 +22,7 @@ export function registerDefaultMetrics(registry: Registry): void {
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- prom-client's collectors have no typed entry point.
     const collector = require(`prom-client/lib/metrics/${name}`) as DefaultCollector;
-    collector(registry, config);
+    // No prefix, extra labels or GC buckets of our own: each collector's defaults, as before.
+    collector(registry, {});
   }
 }
