@@ -30,7 +30,7 @@ describe('ServiceMetrics', () => {
     }
   });
 
-  it("has prom-client's default series, in its order, but the event-loop delay's standard deviation", async () => {
+  it("has prom-client's default series, in its order, but the event-loop delay's standard deviation", () => {
     const stock = new Registry();
     collectDefaultMetrics({ register: stock });
     const names = (registry: Registry) => registry.getMetricsAsArray().map((metric) => metric.name);
